@@ -124,7 +124,13 @@ static void read_witness(struct cursor *c, struct wallet_txin *in)
 		read_bytes(c, &in->witness[k]);
 }
 
-enum kb_rc wallet_tx_parse_cursor(struct wallet_tx *tx, struct cursor *c)
+static void set_err(char *err, size_t errlen, const char *why)
+{
+	if (err && errlen && !err[0])
+		snprintf(err, errlen, "%s", why);
+}
+
+static enum kb_rc parse_cursor(struct wallet_tx *tx, struct cursor *c, char *err, size_t errlen)
 {
 	wallet_tx_init(tx);
 	const uint8_t *start = c->p;
@@ -141,22 +147,34 @@ enum kb_rc wallet_tx_parse_cursor(struct wallet_tx *tx, struct cursor *c)
 	} else {
 		read_outputs(c, tx);
 	}
+	if (!cursor_ok(c))
+		set_err(err, errlen, "inputs or outputs truncated or over a limit");
 	if ((flags & 1) && cursor_ok(c)) {
 		flags ^= 1;
 		for (size_t i = 0; i < tx->in_count && cursor_ok(c); i++)
 			read_witness(c, &tx->in[i]);
-		if (cursor_ok(c) && !wallet_tx_has_witness(tx))
-			cursor_fail(c); /* superfluous witness record */
+		if (!cursor_ok(c))
+			set_err(err, errlen, "witness truncated or over a limit");
+		if (cursor_ok(c) && !wallet_tx_has_witness(tx)) {
+			set_err(err, errlen, "superfluous witness record (flag 1, no witness)");
+			cursor_fail(c);
+		}
 	}
-	if (flags)
-		cursor_fail(c); /* unknown optional data */
+	if (flags) {
+		set_err(err, errlen, "unknown optional data (extended flag other than 1)");
+		cursor_fail(c);
+	}
 	tx->locktime = cursor_u32le(c);
+	if (!cursor_ok(c))
+		set_err(err, errlen, "locktime truncated");
 
 	enum kb_rc rc = KB_OK;
-	if (!cursor_ok(c))
+	if (!cursor_ok(c)) {
 		rc = KB_EPARSE;
-	else if ((size_t)(c->p - start) > WALLET_TX_MAX_SIZE)
+	} else if ((size_t)(c->p - start) > WALLET_TX_MAX_SIZE) {
+		set_err(err, errlen, "transaction larger than WALLET_TX_MAX_SIZE");
 		rc = KB_ELIMIT;
+	}
 	if (rc != KB_OK) {
 		wallet_tx_clear(tx);
 		cursor_fail(c);
@@ -164,21 +182,37 @@ enum kb_rc wallet_tx_parse_cursor(struct wallet_tx *tx, struct cursor *c)
 	return rc;
 }
 
-enum kb_rc wallet_tx_parse(struct wallet_tx *tx, const uint8_t *p, size_t len)
+enum kb_rc wallet_tx_parse_cursor(struct wallet_tx *tx, struct cursor *c)
 {
+	return parse_cursor(tx, c, NULL, 0);
+}
+
+enum kb_rc wallet_tx_parse_err(struct wallet_tx *tx, const uint8_t *p, size_t len,
+                               char *err, size_t errlen)
+{
+	if (err && errlen)
+		err[0] = '\0';
 	wallet_tx_init(tx);
-	if (len > WALLET_TX_MAX_SIZE)
+	if (len > WALLET_TX_MAX_SIZE) {
+		set_err(err, errlen, "transaction larger than WALLET_TX_MAX_SIZE");
 		return KB_ELIMIT;
+	}
 	struct cursor c;
 	cursor_init(&c, p, len);
-	enum kb_rc rc = wallet_tx_parse_cursor(tx, &c);
+	enum kb_rc rc = parse_cursor(tx, &c, err, errlen);
 	if (rc != KB_OK)
 		return rc;
 	if (!cursor_done(&c)) {
+		set_err(err, errlen, "trailing bytes after the transaction");
 		wallet_tx_clear(tx);
 		return KB_EPARSE;
 	}
 	return KB_OK;
+}
+
+enum kb_rc wallet_tx_parse(struct wallet_tx *tx, const uint8_t *p, size_t len)
+{
+	return wallet_tx_parse_err(tx, p, len, NULL, 0);
 }
 
 bool wallet_tx_has_witness(const struct wallet_tx *tx)

@@ -96,6 +96,9 @@ void wallet_tx_copy(struct wallet_tx *dst, const struct wallet_tx *src);
  * KB_ELIMIT when it is longer than WALLET_TX_MAX_SIZE.
  */
 enum kb_rc wallet_tx_parse(struct wallet_tx *tx, const uint8_t *p, size_t len) KB_WUR;
+/* The same, and on failure err (if given) says why, for a person. */
+enum kb_rc wallet_tx_parse_err(struct wallet_tx *tx, const uint8_t *p, size_t len,
+                               char *err, size_t errlen) KB_WUR;
 /*
  * Reads one transaction from c (a block's transaction list, a P2P message)
  * and leaves c just after it; bytes after it are not the transaction's

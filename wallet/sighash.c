@@ -297,6 +297,7 @@ enum kb_rc wallet_sighash_taproot_msg(struct buf *msg, const struct wallet_tx *t
 	}
 	bool script_path = ext && ext->leaf_hash;
 
+	buf_u8(msg, 0x00); /* epoch */
 	buf_u8(msg, hash_type);
 	buf_u32le(msg, (uint32_t)tx->version);
 	buf_u32le(msg, tx->locktime);
@@ -349,7 +350,6 @@ enum kb_rc wallet_sighash_taproot(struct hash256 *out, const struct wallet_tx *t
 {
 	memset(out, 0, sizeof *out);
 	struct buf b = BUF_INIT;
-	buf_u8(&b, 0x00); /* epoch */
 	enum kb_rc rc = wallet_sighash_taproot_msg(&b, tx, cache, in_index, spent, spent_count,
 	                                           hash_type, ext);
 	if (rc == KB_OK)

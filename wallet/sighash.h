@@ -106,8 +106,9 @@ struct wallet_sighash_taproot_ext {
 };
 
 /*
- * BIP341 SigMsg (appended to msg, without the 0x00 epoch) and the
- * TapSighash of epoch||SigMsg (*out) for input in_index. spent (borrowed)
+ * The BIP341 message: the 0x00 epoch then SigMsg (appended to msg; the
+ * form the BIP's wallet vectors print as "sigMsg"), and its TapSighash
+ * (*out) for input in_index. spent (borrowed)
  * holds every spent output in input order (spent_count == tx->in_count).
  * hash_type must be one of 0x00, 0x01, 0x02, 0x03, 0x81, 0x82, 0x83.
  * cache may be NULL, else it must have have_spent. ext may be NULL (key

@@ -453,9 +453,13 @@ enum kb_rc wallet_bip32_parse_raw(struct wallet_bip32_pub *pub, struct wallet_bi
 		goto out;
 	}
 	if (inf.is_private) {
-		if (key[0] != 0) {
+		if (key[0] == 2 || key[0] == 3) {
 			set_err(err, errlen, "%s version with public key data (prefix %02x, want 00)",
 			        wallet_bip32_info_name(&inf), key[0]);
+			goto out;
+		}
+		if (key[0] != 0) {
+			set_err(err, errlen, "invalid private key prefix %02x (want 00)", key[0]);
 			goto out;
 		}
 		if (!priv) {

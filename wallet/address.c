@@ -128,13 +128,17 @@ static enum kb_rc decode_segwit(uint8_t *spk, size_t spk_cap, size_t *spk_len,
 		             "the address has an invalid length: its witness program does not end "
 		             "on a whole byte");
 	case WALLET_SEGWIT_ELENGTH:
+		if (a.badlen == 0)
+			return failf(err, errlen, KB_EPARSE,
+			             "the address has an invalid witness program length: "
+			             "longer than 40 bytes");
 		return failf(err, errlen, KB_EPARSE,
-		             "the address has an invalid witness program length "
-		             "(programs are 2 to 40 bytes)");
+		             "the address has an invalid witness program length: %zu byte(s), "
+		             "where programs are 2 to 40 bytes", a.badlen);
 	case WALLET_SEGWIT_EV0_LENGTH:
 		return failf(err, errlen, KB_EPARSE,
 		             "the address has witness version 0, whose program must be 20 or 32 "
-		             "bytes, but this one is %zu bytes", a.proglen);
+		             "bytes, but this one is %zu bytes", a.badlen);
 	case WALLET_SEGWIT_EBECH32:
 		break;
 	}

@@ -49,7 +49,7 @@ enum kb_rc wallet_address_encode(char *out, size_t outlen, enum kb_net net,
  *
  * On success *spk_len is the script length and err (if errlen > 0) is "".
  * On failure *spk_len = 0, spk is zeroed, and err holds one sentence for a
- * person (truncated to errlen). Results:
+ * person (truncated to errlen; err may be NULL when errlen is 0). Results:
  *   KB_ECHECKSUM    a typo (checksum mismatch), or a bech32/bech32m mix-up
  *                   for the witness version
  *   KB_ENETWORK     a valid address of another Bitcoin network (names both)

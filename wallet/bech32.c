@@ -280,10 +280,12 @@ enum kb_rc wallet_segwit_addr_decode(struct wallet_segwit_addr *a,
 	if (!wallet_bech32_convert_bits(a->prog, sizeof a->prog, &a->proglen,
 	                                d + 1, n - 1, 5, 8, false))
 		return segwit_fail(a, WALLET_SEGWIT_EPADDING, KB_EPARSE);
+	a->badlen = a->proglen;
 	if (a->proglen < 2 || a->proglen > WALLET_SEGWIT_PROG_MAX)
 		return segwit_fail(a, WALLET_SEGWIT_ELENGTH, KB_EPARSE);
 	if (d[0] == 0 && a->proglen != 20 && a->proglen != 32)
 		return segwit_fail(a, WALLET_SEGWIT_EV0_LENGTH, KB_EPARSE);
+	a->badlen = 0;
 	a->witver = d[0];
 	a->why = WALLET_SEGWIT_OK;
 	return KB_OK;

@@ -117,6 +117,8 @@ struct wallet_segwit_addr {
 	enum wallet_bech32_enc enc;          /* the constant that matched */
 	enum wallet_bech32_err bech32_why;   /* when why == EBECH32 */
 	enum wallet_segwit_err why;
+	size_t badlen;                       /* ELENGTH, EV0_LENGTH: the program
+	                                        length found (0 when over 40) */
 };
 
 /*

@@ -279,7 +279,7 @@ enum kb_rc wallet_script_op_return(uint8_t *out, size_t outcap, size_t *len,
 }
 
 enum kb_rc wallet_script_multisig(uint8_t *out, size_t outcap, size_t *len,
-                                  unsigned m, const uint8_t (*keys)[33],
+                                  unsigned m, const uint8_t *keys,
                                   size_t nkeys)
 {
 	size_t i, p = 0;
@@ -287,14 +287,14 @@ enum kb_rc wallet_script_multisig(uint8_t *out, size_t outcap, size_t *len,
 	if (nkeys < 1 || nkeys > 16 || m < 1 || m > nkeys)
 		return KB_EINVAL;
 	for (i = 0; i < nkeys; i++)
-		if (keys[i][0] != 2 && keys[i][0] != 3)
+		if (keys[33 * i] != 2 && keys[33 * i] != 3)
 			return KB_EINVAL;
 	if (outcap < 3 + 34 * nkeys)
 		return KB_ELIMIT;
 	out[p++] = (uint8_t)(OP_1 + m - 1);
 	for (i = 0; i < nkeys; i++) {
 		out[p++] = 33;
-		memcpy(out + p, keys[i], 33);
+		memcpy(out + p, keys + 33 * i, 33);
 		p += 33;
 	}
 	out[p++] = (uint8_t)(OP_1 + nkeys - 1);

@@ -119,11 +119,12 @@ enum kb_rc wallet_script_p2pk(uint8_t *out, size_t outcap, size_t *len,
 enum kb_rc wallet_script_op_return(uint8_t *out, size_t outcap, size_t *len,
                                    const uint8_t *data, size_t n) KB_WUR;
 /*
- * Bare multisig m-of-n over compressed keys (1 <= m <= n <= 16), keys in
- * the given order. Needs 3 + 34*n bytes. KB_EINVAL / KB_ELIMIT.
+ * Bare multisig m-of-n over compressed keys (1 <= m <= n <= 16): keys is
+ * nkeys * 33 bytes, the keys in the given order. Needs 3 + 34*n bytes.
+ * KB_EINVAL / KB_ELIMIT.
  */
 enum kb_rc wallet_script_multisig(uint8_t *out, size_t outcap, size_t *len,
-                                  unsigned m, const uint8_t (*keys)[33],
+                                  unsigned m, const uint8_t *keys,
                                   size_t nkeys) KB_WUR;
 
 #endif

@@ -35,7 +35,8 @@ enum kb_rc wallet_wif_encode(char *out, size_t outlen, enum kb_net net,
 /*
  * Decodes NUL-terminated WIF text for net into key (32 bytes) and
  * *compressed. On failure key is zeroed, *compressed false, and err (if
- * errlen > 0) holds one sentence that never repeats the text:
+ * errlen > 0; err may be NULL when errlen is 0) holds one sentence that
+ * never repeats the text:
  *   KB_ECHECKSUM  a typo (the checksum does not match)
  *   KB_ENETWORK   a key for another network (names both)
  *   KB_EINVAL     the 32 bytes are not a valid secret key

@@ -331,11 +331,12 @@ static int64_t change_target(const struct ctx *c, int64_t payment)
 }
 
 /*
- * Core's ApproximateBestSubset over pool[app[0..napp)] (descending):
+ * Core's ApproximateBestSubset over the effective values vals[0..napp)
+ * (descending):
  * random inclusion, then a pass adding what is left, remembering the
  * smallest total reaching target. best[] holds the inclusion flags.
  */
-static void approx_best_subset(const struct ctx *c, const size_t *app, size_t napp,
+static void approx_best_subset(const struct ctx *c, const int64_t *vals, size_t napp,
                                int64_t total_lower, int64_t target, bool *best, int64_t *nbest)
 {
 	bool *inc = kb_calloc(napp ? napp : 1, sizeof *inc);
@@ -347,32 +348,30 @@ static void approx_best_subset(const struct ctx *c, const size_t *app, size_t na
 		int64_t total = 0;
 		bool reached = false;
 		uint64_t bits = 0;
-		unsigned nbits = 0;
 		for (int pass = 0; pass < 2 && !reached; pass++) {
 			for (size_t i = 0; i < napp; i++) {
-				bool take;
+				uint64_t take;
 				if (pass == 0) {
-					if (nbits == 0) {
+					if ((i & 63) == 0)
 						bits = rnd(c);
-						nbits = 64;
-					}
-					take = bits & 1;
-					bits >>= 1;
-					nbits--;
+					take = (bits >> (i & 63)) & 1; /* a coin flip */
 				} else {
 					take = !inc[i];
 				}
-				if (!take)
-					continue;
-				total += c->pool[app[i]].eff;
-				inc[i] = true;
+				/*
+				 * Branch-free on the flip (a mispredicted branch per coin
+				 * was most of the time). total < target on entry, so only
+				 * a coin just taken can reach it.
+				 */
+				total += vals[i] & -(int64_t)take;
+				inc[i] = inc[i] | (bool)take;
 				if (total >= target) {
 					reached = true;
 					if (total < *nbest) {
 						*nbest = total;
 						memcpy(best, inc, napp * sizeof *inc);
 					}
-					total -= c->pool[app[i]].eff;
+					total -= vals[i];
 					inc[i] = false;
 				}
 			}
@@ -431,10 +430,14 @@ static bool knapsack(const struct ctx *c, int64_t target, int64_t payment, uint6
 	/* the pool is sorted by descending value: ascending index is descending value */
 	qsort(app, napp, sizeof *app, cmp_size);
 	bool *best = kb_calloc(napp, sizeof *best);
+	int64_t *vals = kb_calloc(napp, sizeof *vals); /* contiguous: the hot loop reads only these */
+	for (size_t i = 0; i < napp; i++)
+		vals[i] = c->pool[app[i]].eff;
 	int64_t nbest;
-	approx_best_subset(c, app, napp, total_lower, target, best, &nbest);
+	approx_best_subset(c, vals, napp, total_lower, target, best, &nbest);
 	if (nbest != target && total_lower >= target + ctarget)
-		approx_best_subset(c, app, napp, total_lower, target + ctarget, best, &nbest);
+		approx_best_subset(c, vals, napp, total_lower, target + ctarget, best, &nbest);
+	kb_free(vals);
 	if (have_larger &&
 	    ((nbest != target && nbest < target + ctarget) || c->pool[larger].eff <= nbest)) {
 		out->sel[0] = larger;

@@ -13,6 +13,8 @@
  */
 #include "tests/support/testsupport.h"
 
+#include "wallet/cursor.h"
+#include "wallet/hash.h"
 #include "wallet/hex.h"
 #include "wallet/mem.h"
 #include "wallet/tx.h"
@@ -186,11 +188,100 @@ static void test_tx_invalid(void **state)
 	json_free(j);
 }
 
+/* Bitcoin's merkle root of n hashes (the last one doubled on odd levels). */
+static struct hash256 merkle_root(struct hash256 *h, size_t n)
+{
+	while (n > 1) {
+		size_t m = 0;
+		for (size_t i = 0; i < n; i += 2) {
+			uint8_t pair[64];
+			memcpy(pair, h[i].b, 32);
+			memcpy(pair + 32, h[i + 1 < n ? i + 1 : i].b, 32);
+			wallet_hash_sha256d(h[m++].b, pair, 64);
+		}
+		n = m;
+	}
+	return h[0];
+}
+
+/*
+ * A real block (tests/data/chain/mainnet_block_482683.raw, 12 txs, 2 with
+ * witness): every transaction read from one cursor round-trips, the txids
+ * give the header's merkle root and the wtxids the coinbase's BIP141
+ * witness commitment.
+ */
+static void test_block(void **state)
+{
+	(void)state;
+	size_t len;
+	uint8_t *blk = ts_read_file("chain/mainnet_block_482683.raw", &len);
+	struct vec v;
+	vec_start(&v, "chain/block 482683");
+	struct cursor c;
+	cursor_init(&c, blk, len);
+	const uint8_t *header = cursor_ptr(&c, 80);
+	size_t n = cursor_count(&c, len / 60, 60);
+	assert_non_null(header);
+	assert_int_equal(n, 12);
+	struct hash256 *ids = kb_calloc(n, sizeof *ids), *wids = kb_calloc(n, sizeof *wids);
+	struct wallet_tx coinbase;
+	wallet_tx_init(&coinbase);
+	int witness = 0;
+	for (size_t i = 0; i < n; i++) {
+		struct wallet_tx tx;
+		const uint8_t *start = c.p;
+		if (wallet_tx_parse_cursor(&tx, &c) != KB_OK) {
+			vec_fail(&v, i, "transaction does not parse");
+			vec_case_end(&v);
+			break;
+		}
+		check_parsed(&v, i, &tx, start, (size_t)(c.p - start));
+		wallet_tx_txid(&tx, &ids[i]);
+		wallet_tx_wtxid(&tx, &wids[i]);
+		witness += wallet_tx_has_witness(&tx);
+		if (i == 0 && !wallet_tx_is_coinbase(&tx))
+			vec_fail(&v, i, "first transaction is not a coinbase");
+		if (i == 0)
+			wallet_tx_copy(&coinbase, &tx);
+		wallet_tx_clear(&tx);
+		vec_case_end(&v);
+	}
+	assert_true(cursor_done(&c));
+	assert_int_equal(witness, 2);
+	struct hash256 root = merkle_root(ids, n);
+	assert_memory_equal(root.b, header + 36, 32);
+
+	/* BIP141: OP_RETURN aa21a9ed <sha256d(witness root || reserved)> */
+	memset(wids[0].b, 0, 32);
+	struct hash256 wroot = merkle_root(wids, n);
+	const struct wallet_bytes *commit = NULL;
+	for (size_t o = 0; o < coinbase.out_count; o++) {
+		const struct wallet_bytes *spk = &coinbase.out[o].script_pubkey;
+		static const uint8_t tag[6] = { 0x6a, 0x24, 0xaa, 0x21, 0xa9, 0xed };
+		if (spk->len >= 38 && memcmp(spk->p, tag, 6) == 0)
+			commit = spk;
+	}
+	assert_non_null(commit);
+	assert_int_equal(coinbase.in[0].witness_count, 1);
+	assert_int_equal(coinbase.in[0].witness[0].len, 32);
+	uint8_t pre[64], want[32];
+	memcpy(pre, wroot.b, 32);
+	memcpy(pre + 32, coinbase.in[0].witness[0].p, 32);
+	wallet_hash_sha256d(want, pre, 64);
+	assert_memory_equal(commit->p + 6, want, 32);
+	wallet_tx_clear(&coinbase);
+	kb_free(ids);
+	kb_free(wids);
+	kb_free(blk);
+	vec_finish(&v);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_tx_valid),
 		cmocka_unit_test(test_tx_invalid),
+		cmocka_unit_test(test_block),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

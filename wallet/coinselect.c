@@ -72,6 +72,7 @@ int64_t wallet_coinselect_dust_threshold(enum wallet_coinselect_spk type)
 uint32_t wallet_coinselect_base_weight(const uint32_t *output_weights, size_t n_outputs,
                                        bool segwit)
 {
+	KB_ASSERT(output_weights || n_outputs == 0);
 	uint64_t w = 4 * (4 + 4 + (uint64_t)varint_len((uint64_t)n_outputs + 1));
 	for (size_t i = 0; i < n_outputs; i++)
 		w += output_weights[i];

@@ -355,8 +355,9 @@ static void test_bnb_exact(void **state)
 	assert_int_equal(wallet_coinselect_run(&r, c, 4, &p), KB_OK);
 	check_invariants(&r, c, 4, &p);
 	assert_int_equal(r.algo, WALLET_COINSELECT_ALGO_BNB);
+	/* both pairs are exact and equally wasteful; like Core, the last found ({3,2}) */
 	assert_int_equal(r.n, 2);
-	assert_true((has(&r, 0) && has(&r, 3)) || (has(&r, 1) && has(&r, 2)));
+	assert_true(has(&r, 1) && has(&r, 2));
 	assert_int_equal(r.change, 0);
 	assert_int_equal(r.fee, fixed_fee(&p, 4) + 2 * wallet_coinselect_fee(r8, W_IN));
 	assert_int_equal(r.waste, 0); /* same rate now and later, no excess */
@@ -385,6 +386,65 @@ static void test_bnb_exact(void **state)
 	check_invariants(&r, c, 4, &p);
 	assert_true(r.algo != WALLET_COINSELECT_ALGO_BNB);
 	wallet_coinselect_result_clear(&r);
+}
+
+/*
+ * Core's bnb_search_test cases (effective values in cents, cost of change
+ * 0.5 cent). Our cost of change is the change output's fee plus spending
+ * it later: a 200000 WU "change output" at 10 sat/vB with a free later
+ * spend makes it exactly 500000 sat.
+ */
+static void test_bnb_core_cases(void **state)
+{
+	(void)state;
+	seed(5, "bnb_core_cases");
+	const int64_t CENT = 1000000;
+	struct wallet_coinselect_params p = defaults();
+	p.long_term_fee_rate = 0;
+	p.change_output_weight = 200000;
+	assert_int_equal(wallet_coinselect_fee(p.fee_rate, p.change_output_weight) +
+	                 wallet_coinselect_fee(0, p.change_spend_weight), CENT / 2);
+	struct wallet_coinselect_coin c[4];
+	for (int i = 0; i < 4; i++)
+		c[i] = eff_coin((i + 1) * CENT, p.fee_rate);
+	static const struct {
+		int64_t target;  /* effective value to reach, in 1/100 cent */
+		unsigned want;   /* bit i: coin of i+1 cents; 0: no BnB answer */
+	} v[] = {
+		{ 100, 0x1 },   /* 1 cent */
+		{ 200, 0x2 },   /* 2 cents */
+		{ 500, 0x6 },   /* 5 cents: 3 + 2 */
+		{ 1000, 0xf },  /* 10 cents: everything */
+		{ 25, 0 },      /* 0.25 cent: the smallest coin overshoots the window */
+		{ 90, 0x1 },    /* 0.9 cent: 0.1 excess is within the window */
+		{ 450, 0x6 },   /* 4.5 cents: 5 cents, 0.5 over, still within */
+		{ 1001, 0 },    /* more than there is */
+	};
+	for (size_t k = 0; k < sizeof v / sizeof v[0]; k++) {
+		struct wallet_coinselect_result r;
+		p.target = v[k].target * CENT / 100 - fixed_fee(&p, 4);
+		enum kb_rc rc = wallet_coinselect_run(&r, c, 4, &p);
+		if (v[k].target > 1000) {
+			assert_int_equal(rc, KB_EFUNDS);
+			continue;
+		}
+		assert_int_equal(rc, KB_OK);
+		check_invariants(&r, c, 4, &p);
+		if (v[k].want == 0) {
+			if (r.algo == WALLET_COINSELECT_ALGO_BNB)
+				printf("# bnb_core_cases: case %zu answered by BnB\n", k);
+			assert_int_not_equal(r.algo, WALLET_COINSELECT_ALGO_BNB);
+		} else {
+			unsigned got = 0;
+			for (size_t i = 0; i < r.n; i++)
+				got |= 1u << r.idx[i];
+			if (r.algo != WALLET_COINSELECT_ALGO_BNB || got != v[k].want)
+				printf("# bnb_core_cases: case %zu: algo %d set %#x\n", k, (int)r.algo, got);
+			assert_int_equal(r.algo, WALLET_COINSELECT_ALGO_BNB);
+			assert_int_equal(got, v[k].want);
+		}
+		wallet_coinselect_result_clear(&r);
+	}
 }
 
 static void test_bnb_waste_direction(void **state)
@@ -862,6 +922,7 @@ int main(void)
 		cmocka_unit_test(test_no_coins_all_frozen),
 		cmocka_unit_test(test_insufficient_shortfall),
 		cmocka_unit_test(test_bnb_exact),
+		cmocka_unit_test(test_bnb_core_cases),
 		cmocka_unit_test(test_bnb_waste_direction),
 		cmocka_unit_test(test_bnb_exhaustion),
 		cmocka_unit_test(test_frozen_never_chosen),

@@ -2,6 +2,7 @@
 
 #include "tui/cmds.h"
 #include "wallet/log.h"
+#include "wallet/store.h"
 #include "wallet/mem.h"
 
 #include <errno.h>
@@ -12,6 +13,12 @@
 #include <string.h>
 #include <termios.h>
 #include <unistd.h>
+
+static void print_command(const struct cli_command *cmd, void *arg)
+{
+	FILE *fp = arg;
+	fprintf(fp, "  %-19s %s\n  %-19s   %s\n", cmd->name, cmd->summary, "", cmd->args);
+}
 
 static void usage(FILE *fp)
 {
@@ -34,11 +41,7 @@ static void usage(FILE *fp)
 "  -V, --version          show the version\n"
 "\n"
 "Commands:\n", fp);
-	for (const struct cli_command *cmd = tui_cli_commands; cmd->name; cmd++) {
-		char left[64];
-		snprintf(left, sizeof left, "%s %s", cmd->name, cmd->args);
-		fprintf(fp, "  %-44s %s\n", left, cmd->summary);
-	}
+	tui_cli_command_each(print_command, fp);
 	fputs("\nRun `man koban` for the keys, files and settings.\n", fp);
 }
 
@@ -218,12 +221,8 @@ static int parse_global(struct cli *c, const char *opt, const char *val)
 	} else if (!strcmp(opt, "-d") || !strcmp(opt, "--datadir")) {
 		c->opt.datadir = val;
 	} else if (!strcmp(opt, "-w") || !strcmp(opt, "--wallet")) {
-		for (const char *p = val; *p; p++)
-			if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') || (*p >= '0' && *p <= '9') ||
-			      *p == '-' || *p == '_'))
-				return tui_cli_error(c, CLI_USER, "a wallet name uses only letters, digits, - and _");
-		if (!*val || strlen(val) > 64)
-			return tui_cli_error(c, CLI_USER, "a wallet name has 1 to 64 characters");
+		if (!wallet_store_name_valid(val))
+			return tui_cli_error(c, CLI_USER, "'%s' is not a wallet name: 1-64 letters, digits, '.', '_' or '-', not starting with '.'", val);
 		c->opt.wallet = val;
 	} else if (!strcmp(opt, "--password-file")) {
 		c->opt.password_file = val;
@@ -289,13 +288,12 @@ static int run(struct cli *c, int argc, char **argv)
 		fputs("\nThe terminal interface is not built yet: see README.md, State of the project.\n", stdout);
 		goto out;
 	}
-	for (const struct cli_command *cmd = tui_cli_commands; cmd->name; cmd++) {
-		if (strcmp(cmd->name, rest[0]) == 0) {
-			if (c->opt.json)
-				json_w_init(&c->jw, &c->out);
-			status = cmd->run(c, nrest, rest);
-			goto out;
-		}
+	const struct cli_command *cmd = tui_cli_command_find(rest[0]);
+	if (cmd) {
+		if (c->opt.json)
+			json_w_init(&c->jw, &c->out);
+		status = cmd->run(c, nrest, rest);
+		goto out;
 	}
 	status = tui_cli_error(c, CLI_USER, "unknown command '%s' (see koban --help)", rest[0]);
 out:
@@ -316,7 +314,7 @@ int tui_cli_main(int argc, char **argv)
 		if (c.opt.json)
 			fputc('\n', stdout);
 	}
-	buf_clear(&c.out);
+	buf_clear_wipe(&c.out);
 	fflush(stdout);
 	return status;
 }

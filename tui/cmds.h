@@ -15,7 +15,9 @@ struct cli_command {
 	const char *summary;
 };
 
-/* NULL-terminated table of every command, in help order. */
-extern const struct cli_command tui_cli_commands[];
+/* The command called name, or NULL. */
+const struct cli_command *tui_cli_command_find(const char *name);
+/* Calls fn for every command, in help order. */
+void tui_cli_command_each(void (*fn)(const struct cli_command *cmd, void *arg), void *arg);
 
 #endif

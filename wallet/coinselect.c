@@ -182,7 +182,8 @@ static bool evaluate(const struct ctx *c, const size_t *sel, size_t nsel, bool a
 {
 	const struct wallet_coinselect_params *p = c->p;
 	int64_t eff = c->req_eff, value = c->req_value, waste = c->req_waste;
-	uint64_t weight = c->base_weight + c->req_weight;
+	/* the estimate, without the 3 WU of rounding slack in base_weight */
+	uint64_t weight = c->base_weight - 3 + c->req_weight;
 	for (size_t i = 0; i < nsel; i++) {
 		const struct item *it = &c->pool[sel[i]];
 		eff += it->eff;
@@ -217,8 +218,7 @@ static bool evaluate(const struct ctx *c, const size_t *sel, size_t nsel, bool a
 	r->change = change;
 	r->fee = value - p->target - change;
 	r->waste = waste;
-	/* weight as estimated, without the 3 WU rounding slack */
-	r->weight = (uint32_t)(weight - 3);
+	r->weight = (uint32_t)weight;
 	r->algo = algo;
 	return true;
 }
@@ -565,7 +565,7 @@ static enum kb_rc run_max(struct ctx *c, struct wallet_coinselect_result *out)
 {
 	const struct wallet_coinselect_params *p = c->p;
 	int64_t value = c->req_value, fees = 0, waste = c->req_waste;
-	uint64_t weight = c->base_weight + c->req_weight;
+	uint64_t weight = c->base_weight - 3 + c->req_weight; /* without the slack */
 	for (size_t i = 0; i < c->nreq; i++)
 		fees += c->req[i].fee;
 	for (size_t i = 0; i < c->npool; i++) {
@@ -599,7 +599,7 @@ static enum kb_rc run_max(struct ctx *c, struct wallet_coinselect_result *out)
 	out->fee = fee;
 	out->change = 0;
 	out->waste = waste;
-	out->weight = (uint32_t)(weight - 3);
+	out->weight = (uint32_t)weight;
 	out->algo = WALLET_COINSELECT_ALGO_MAX;
 	return KB_OK;
 }

@@ -830,6 +830,23 @@ static void test_weight_limit(void **state)
 	p.target = 68000000;
 	assert_int_equal(wallet_coinselect_run(&r, c, n, &p), KB_ELIMIT);
 	assert_null(r.idx);
+	/* the limit itself: exactly 400000 WU is standard, no room for change; one more is not */
+	for (size_t i = 0; i < 100; i++)
+		c[i] = (struct wallet_coinselect_coin){ BTC, W_IN, WALLET_COINSELECT_REQUIRED };
+	p = defaults();
+	p.mode = WALLET_COINSELECT_ONLY_REQUIRED;
+	p.base_weight = WALLET_COINSELECT_MAX_TX_WEIGHT - 100 * W_IN - 4;
+	assert_int_equal(wallet_coinselect_run(&r, c, 100, &p), KB_OK);
+	check_invariants(&r, c, 100, &p);
+	assert_int_equal(r.weight, WALLET_COINSELECT_MAX_TX_WEIGHT);
+	assert_int_equal(r.change, 0);
+	wallet_coinselect_result_clear(&r);
+	p.base_weight++;
+	assert_int_equal(wallet_coinselect_run(&r, c, 100, &p), KB_ELIMIT);
+	assert_null(r.idx);
+	for (size_t i = 0; i < n; i++)
+		c[i] = (struct wallet_coinselect_coin){ 100000, WALLET_COINSELECT_W_P2PKH_IN_SEGWIT_TX, 0 };
+	p = defaults();
 	/* fewer needed: fine, and under the limit */
 	p.target = 30000000;
 	assert_int_equal(wallet_coinselect_run(&r, c, n, &p), KB_OK);

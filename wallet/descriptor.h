@@ -74,7 +74,7 @@
 #define WALLET_DESCRIPTOR_MAX_STEPS 32   /* derivation steps in an origin, and after a key */
 #define WALLET_DESCRIPTOR_MAX_PATHS 16   /* alternatives in one BIP389 multipath step */
 #define WALLET_DESCRIPTOR_CHECKSUM_LEN 8
-#define WALLET_DESCRIPTOR_SPK_MAX (WALLET_DESCRIPTOR_MAX_LEN / 2) /* raw() bound */
+#define WALLET_DESCRIPTOR_SPK_MAX 1024     /* bytes: the raw() bound, and enough for any script here */
 #define WALLET_DESCRIPTOR_HARDENED 0x80000000u
 
 enum wallet_descriptor_type {

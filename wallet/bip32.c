@@ -10,16 +10,16 @@
 #include <stdio.h>
 #include <string.h>
 
-/* The whole struct is kb_secret_alloc memory. */
+/*
+ * The whole struct is kb_secret_alloc memory, scratch included, so one
+ * allocation serves a whole derivation: derivation temporaries that hold
+ * the private key never leave secret memory and are wiped after each step.
+ */
 struct wallet_bip32_priv {
 	uint8_t seckey[32];
 	struct wallet_bip32_pub pub; /* the public half, computed once */
-};
-
-/* Derivation scratch that may hold a private key: secret memory. */
-struct scratch {
-	uint8_t data[37]; /* 0x00 || k || ser32(i), or serP(K) || ser32(i) */
-	uint8_t I[64];
+	uint8_t data[37];            /* scratch: 0x00 || k || ser32(i), or serP(K) || ser32(i) */
+	uint8_t I[64];               /* scratch: HMAC-SHA512 output */
 };
 
 static void set_err(char *err, size_t errlen, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
@@ -97,26 +97,61 @@ void wallet_bip32_priv_to_pub(struct wallet_bip32_pub *out, const struct wallet_
 	*out = k->pub;
 }
 
+static void wipe_scratch(struct wallet_bip32_priv *k)
+{
+	kb_wipe(k->data, sizeof k->data);
+	kb_wipe(k->I, sizeof k->I);
+}
+
 enum kb_rc wallet_bip32_priv_from_seed(struct wallet_bip32_priv **out, const uint8_t *seed,
                                        size_t seedlen)
 {
 	*out = NULL;
 	if (seedlen < 16 || seedlen > 64)
 		return KB_EINVAL;
-	struct scratch *s = kb_secret_alloc(sizeof *s);
 	struct wallet_bip32_priv *k = priv_alloc();
-	enum kb_rc rc = KB_OK;
-	wallet_hash_hmac_sha512(s->I, "Bitcoin seed", 12, seed, seedlen);
-	memcpy(k->seckey, s->I, 32);
-	memcpy(k->pub.chain, s->I + 32, 32);
+	wallet_hash_hmac_sha512(k->I, "Bitcoin seed", 12, seed, seedlen);
+	memcpy(k->seckey, k->I, 32);
+	memcpy(k->pub.chain, k->I + 32, 32);
+	wipe_scratch(k);
 	if (!secp256k1_ec_seckey_verify(wallet_secp(), k->seckey) || !compute_pub(k)) {
-		rc = KB_ECRYPTO;
 		wallet_bip32_priv_free(k);
-		k = NULL;
+		return KB_ECRYPTO;
 	}
-	kb_wipe(s, sizeof *s);
-	kb_secret_free(s);
 	*out = k;
+	return KB_OK;
+}
+
+/*
+ * CKDpriv in place: k becomes its child at index. On failure k is left
+ * unusable (the caller frees it).
+ */
+static enum kb_rc child_step(struct wallet_bip32_priv *k, uint32_t index)
+{
+	uint8_t fpr[4];
+	enum kb_rc rc = KB_OK;
+	if (k->pub.depth == WALLET_BIP32_MAX_DEPTH)
+		return KB_ELIMIT;
+	if (index & WALLET_BIP32_HARDENED) {
+		k->data[0] = 0;
+		memcpy(k->data + 1, k->seckey, 32);
+	} else {
+		memcpy(k->data, k->pub.key, 33);
+	}
+	put32be(k->data + 33, index);
+	wallet_hash_hmac_sha512(k->I, k->pub.chain, 32, k->data, sizeof k->data);
+	wallet_bip32_fingerprint(fpr, &k->pub);
+	/* fails when IL >= n or the sum is zero: BIP32 says skip this index */
+	if (!secp256k1_ec_seckey_tweak_add(wallet_secp(), k->seckey, k->I) || !compute_pub(k)) {
+		rc = KB_ECRYPTO;
+		goto out;
+	}
+	memcpy(k->pub.chain, k->I + 32, 32);
+	k->pub.depth = (uint8_t)(k->pub.depth + 1);
+	k->pub.child = index;
+	memcpy(k->pub.parent_fpr, fpr, 4);
+out:
+	wipe_scratch(k);
 	return rc;
 }
 
@@ -126,34 +161,14 @@ enum kb_rc wallet_bip32_priv_child(struct wallet_bip32_priv **out,
 	*out = NULL;
 	if (parent->pub.depth == WALLET_BIP32_MAX_DEPTH)
 		return KB_ELIMIT;
-	struct scratch *s = kb_secret_alloc(sizeof *s);
-	struct wallet_bip32_priv *k = priv_alloc();
-	enum kb_rc rc = KB_OK;
-	if (index & WALLET_BIP32_HARDENED) {
-		s->data[0] = 0;
-		memcpy(s->data + 1, parent->seckey, 32);
-	} else {
-		memcpy(s->data, parent->pub.key, 33);
-	}
-	put32be(s->data + 33, index);
-	wallet_hash_hmac_sha512(s->I, parent->pub.chain, 32, s->data, sizeof s->data);
-	memcpy(k->seckey, parent->seckey, 32);
-	/* fails when IL >= n or the sum is zero: BIP32 says skip this index */
-	if (!secp256k1_ec_seckey_tweak_add(wallet_secp(), k->seckey, s->I) || !compute_pub(k)) {
-		rc = KB_ECRYPTO;
+	struct wallet_bip32_priv *k = wallet_bip32_priv_dup(parent);
+	enum kb_rc rc = child_step(k, index);
+	if (rc != KB_OK) {
 		wallet_bip32_priv_free(k);
-		k = NULL;
-		goto out;
+		return rc;
 	}
-	memcpy(k->pub.chain, s->I + 32, 32);
-	k->pub.depth = (uint8_t)(parent->pub.depth + 1);
-	k->pub.child = index;
-	wallet_bip32_fingerprint(k->pub.parent_fpr, &parent->pub);
-out:
-	kb_wipe(s, sizeof *s);
-	kb_secret_free(s);
 	*out = k;
-	return rc;
+	return KB_OK;
 }
 
 enum kb_rc wallet_bip32_priv_derive(struct wallet_bip32_priv **out,
@@ -166,12 +181,11 @@ enum kb_rc wallet_bip32_priv_derive(struct wallet_bip32_priv **out,
 		return KB_ELIMIT;
 	struct wallet_bip32_priv *k = wallet_bip32_priv_dup(parent);
 	for (size_t i = 0; i < path->len; i++) {
-		struct wallet_bip32_priv *c;
-		enum kb_rc rc = wallet_bip32_priv_child(&c, k, path->index[i]);
-		wallet_bip32_priv_free(k);
-		if (rc != KB_OK)
+		enum kb_rc rc = child_step(k, path->index[i]);
+		if (rc != KB_OK) {
+			wallet_bip32_priv_free(k);
 			return rc;
-		k = c;
+		}
 	}
 	*out = k;
 	return KB_OK;

@@ -16,10 +16,12 @@ extern const char *const wallet_bip39_words_ja[WALLET_BIP39_WORDS];
 extern const char *const wallet_bip39_words_ja_nfc[WALLET_BIP39_WORDS];
 
 #define MAX_WORDS 24
-/* NFKD at most doubles kana (NFC -> base + combining mark); room for more. */
-#define NORM_CAP (4 * WALLET_BIP39_INPUT_MAX + 64)
-/* "mnemonic" + the NFKD passphrase. */
-#define SALT_CAP (8 + 16 * WALLET_BIP39_PASSPHRASE_MAX + 64)
+/*
+ * NFKD at most doubles kana (3-byte NFC -> base + combining mark); text
+ * that grows more (compatibility ligatures) and does not fit is "too
+ * long". The buffer is reused for "mnemonic" + the NFKD passphrase.
+ */
+#define NORM_CAP (2 * WALLET_BIP39_INPUT_MAX + 64)
 /* 24 NFKD words of at most 27 bytes (Japanese) and 23 spaces. */
 #define SENTENCE_CAP (MAX_WORDS * 32)
 /* Codepoints of a word considered for suggestions. */
@@ -40,7 +42,6 @@ struct parsed {
 	size_t entlen;
 	enum wallet_bip39_lang lang;
 	char sentence[SENTENCE_CAP];
-	uint8_t salt[SALT_CAP];
 	uint32_t cps[CP_MAX]; /* the unknown word's codepoints, for suggestions */
 };
 
@@ -213,8 +214,13 @@ static void suggest(struct wallet_bip39_diag *d, enum wallet_bip39_lang lang,
 		size_t cp = 0;
 		while (cp < tn && cp < wn && t[cp] == w[cp])
 			cp++;
-		unsigned key = osa_distance(t, tn, w, wn);
-		if (key > 1 && ((cp == tn && tn >= min_prefix) || cp >= 4))
+		bool prefix = (cp == tn && tn >= min_prefix) || cp >= 4;
+		size_t diff = tn > wn ? tn - wn : wn - tn;
+		/* the distance is at least the length difference: skip the far ones cheaply */
+		if (!prefix && diff > maxd)
+			continue;
+		unsigned key = prefix && diff > 1 ? 1 : osa_distance(t, tn, w, wn);
+		if (prefix && key > 1)
 			key = 1;
 		if (key > maxd)
 			continue;
@@ -461,15 +467,18 @@ static enum kb_rc parse_new(struct parsed **out, enum wallet_bip39_lang lang, co
 	return parse(*out, lang, text, d);
 }
 
-/* Writes the display form of entropy's mnemonic into out. */
-static enum kb_rc encode(char *out, size_t outlen, enum wallet_bip39_lang lang,
-                         const uint8_t *entropy, size_t len)
+/*
+ * Writes the display form of the mnemonic of p->entropy (p->entlen bytes)
+ * into out, using p's bits and hash as scratch.
+ */
+static enum kb_rc encode(char *out, size_t outlen, enum wallet_bip39_lang lang, struct parsed *p)
 {
+	const uint8_t *entropy = p->entropy;
+	size_t len = p->entlen;
 	if (outlen > 0)
 		memset(out, 0, outlen);
 	if (!lang_ok(lang) || len < 16 || len > 32 || len % 4 != 0)
 		return KB_EINVAL;
-	struct parsed *p = kb_secret_alloc(sizeof *p);
 	enum kb_rc rc = KB_OK;
 	size_t words = len * 3 / 4;
 	memset(p->bits, 0, sizeof p->bits);
@@ -503,14 +512,24 @@ static enum kb_rc encode(char *out, size_t outlen, enum wallet_bip39_lang lang,
 	}
 	if (rc != KB_OK && outlen > 0)
 		kb_wipe(out, outlen);
-	kb_secret_free(p);
+	kb_wipe(p->bits, sizeof p->bits);
+	kb_wipe(p->hash, sizeof p->hash);
 	return rc;
 }
 
 enum kb_rc wallet_bip39_from_entropy(char *out, size_t outlen, enum wallet_bip39_lang lang,
                                      const uint8_t *entropy, size_t len)
 {
-	return encode(out, outlen, lang, entropy, len);
+	if (outlen > 0)
+		memset(out, 0, outlen);
+	if (len > WALLET_BIP39_ENTROPY_MAX)
+		return KB_EINVAL;
+	struct parsed *p = kb_secret_alloc(sizeof *p);
+	memcpy(p->entropy, entropy, len);
+	p->entlen = len;
+	enum kb_rc rc = encode(out, outlen, lang, p);
+	kb_secret_free(p);
+	return rc;
 }
 
 enum kb_rc wallet_bip39_generate(char *out, size_t outlen, enum wallet_bip39_lang lang,
@@ -520,11 +539,11 @@ enum kb_rc wallet_bip39_generate(char *out, size_t outlen, enum wallet_bip39_lan
 		memset(out, 0, outlen);
 	if (!wallet_bip39_valid_word_count(words) || !lang_ok(lang))
 		return KB_EINVAL;
-	uint8_t *ent = kb_secret_alloc(WALLET_BIP39_ENTROPY_MAX);
-	size_t len = words * 4 / 3;
-	randombytes_buf(ent, len);
-	enum kb_rc rc = encode(out, outlen, lang, ent, len);
-	kb_secret_free(ent);
+	struct parsed *p = kb_secret_alloc(sizeof *p);
+	p->entlen = words * 4 / 3;
+	randombytes_buf(p->entropy, p->entlen);
+	enum kb_rc rc = encode(out, outlen, lang, p);
+	kb_secret_free(p);
 	return rc;
 }
 
@@ -578,7 +597,7 @@ enum kb_rc wallet_bip39_canonical(char *out, size_t outlen, enum wallet_bip39_la
 		memset(out, 0, outlen);
 	enum kb_rc rc = parse_new(&p, lang, mnemonic, d);
 	if (rc == KB_OK)
-		rc = encode(out, outlen, p->lang, p->entropy, p->entlen);
+		rc = encode(out, outlen, p->lang, p);
 	kb_secret_free(p);
 	if (!diag)
 		wallet_bip39_diag_clear(&local);
@@ -622,15 +641,17 @@ enum kb_rc wallet_bip39_to_seed(uint8_t seed[WALLET_BIP39_SEED_LEN], enum wallet
 		rc = KB_EPARSE;
 		goto out;
 	}
-	memcpy(p->salt, "mnemonic", 8);
-	size_t sl = normalize_into(UNINORM_NFKD, p->salt + 8, sizeof p->salt - 8,
+	/* the normalised mnemonic is no longer needed: its buffer holds the salt */
+	kb_wipe(p->norm, sizeof p->norm);
+	memcpy(p->norm, "mnemonic", 8);
+	size_t sl = normalize_into(UNINORM_NFKD, p->norm + 8, sizeof p->norm - 8,
 	                           (const uint8_t *)passphrase, pl);
 	if (sl == SIZE_MAX) {
 		d->problem = WALLET_BIP39_TOO_LONG;
 		rc = KB_ELIMIT;
 		goto out;
 	}
-	wallet_hash_pbkdf2_sha512(seed, WALLET_BIP39_SEED_LEN, p->sentence, n, p->salt, 8 + sl, 2048);
+	wallet_hash_pbkdf2_sha512(seed, WALLET_BIP39_SEED_LEN, p->sentence, n, p->norm, 8 + sl, 2048);
 out:
 	kb_secret_free(p);
 	if (!diag)

@@ -33,6 +33,16 @@ enum kb_rc wallet_base64_decode(uint8_t *out, size_t outcap, size_t *written,
 		return KB_EPARSE;
 	if (slen == 0)
 		return KB_OK;
+	/*
+	 * libsodium reads each character as a (signed) char: a byte >= 0x80
+	 * can compare equal to '/' or '+' and be decoded. Check the alphabet.
+	 */
+	for (size_t i = 0; i < slen; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (!((c >= 'A' && c <= 'Z') || (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') ||
+		      c == '+' || c == '/' || c == '='))
+			return KB_EPARSE;
+	}
 	/* the exact length, so a short buffer is told from bad text */
 	want = slen / 4 * 3;
 	if (s[slen - 1] == '=')

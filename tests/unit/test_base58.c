@@ -152,6 +152,7 @@ static void test_base64(void **state)
 	static const char *const bad[] = {
 		"Zg", "Zg=", "Zg===", "Zh==", "Zm9=", "====", "Zg==Zg==", "Zm9v\n", "Zm 9v",
 		"Zm9-", "Zm9_", "Z\x80==",
+		"Zm\xd8\xd8", "Zm9\xab", /* libsodium alone takes 0xd8 for '/' (signed char) */
 	};
 	for (size_t i = 0; i < sizeof bad / sizeof bad[0]; i++) {
 		w = 5;

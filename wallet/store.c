@@ -296,7 +296,9 @@ static enum kb_rc fail(enum wallet_store_why *why, enum wallet_store_why w, enum
 static enum kb_rc db_rc(sqlite3 *db, int code, const char *what)
 {
 	int ext = db ? sqlite3_extended_errcode(db) : code;
-	KB_ERROR(SUB, "%s: %s (%d)", what, db ? sqlite3_errmsg(db) : sqlite3_errstr(code), ext);
+	/* A constraint is an answer for the caller (exists, not found), not a fault. */
+	kb_log((ext & 0xff) == SQLITE_CONSTRAINT ? KB_LOG_DEBUG : KB_LOG_ERROR, SUB, "%s: %s (%d)",
+	       what, db ? sqlite3_errmsg(db) : sqlite3_errstr(code), ext);
 	switch (ext) {
 	case SQLITE_CONSTRAINT_UNIQUE:
 	case SQLITE_CONSTRAINT_PRIMARYKEY:
@@ -710,17 +712,30 @@ static bool is_corrupt_code(int code)
 }
 
 /*
- * Inspects the file through a read-only connection: application_id,
- * user_version, quick_check. Writes nothing.
+ * Inspects the file: application_id, user_version, quick_check. Writes
+ * nothing to the database file. The first pass uses a read-only
+ * connection. After a crash the WAL needs recovery, which a read-only
+ * connection cannot do (SQLITE_READONLY_*): *retry is then set, and the
+ * caller inspects again with rw, a read-write connection that is
+ * query_only and does not checkpoint on close: the only writes are
+ * SQLite's own crash recovery (rebuilding the -shm index, or rolling back
+ * a hot journal to the last commit). The header has been checked and the
+ * lock is held before either pass, so only koban's own files get this far.
  */
-static enum kb_rc inspect(const char *path, const char *name, enum wallet_store_why *why,
-                          char *err, size_t errlen)
+static enum kb_rc inspect(const char *path, const char *name, bool rw, bool *retry,
+                          enum wallet_store_why *why, char *err, size_t errlen)
 {
 	sqlite3 *db = NULL;
 	enum kb_rc rc = KB_OK;
-	int code = sqlite3_open_v2(path, &db, SQLITE_OPEN_READONLY, NULL);
+	int code = sqlite3_open_v2(path, &db, rw ? SQLITE_OPEN_READWRITE : SQLITE_OPEN_READONLY, NULL);
 	int64_t app = 0, ver = 0;
 	sqlite3_stmt *s = NULL;
+	*retry = false;
+	if (code == SQLITE_OK && rw) {
+		(void)sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
+		if (exec(db, "PRAGMA query_only = 1", "inspect") != KB_OK)
+			code = SQLITE_ERROR;
+	}
 	if (code != SQLITE_OK) {
 		seterr(err, errlen, "cannot open wallet %s: %s", name, sqlite3_errstr(code));
 		rc = fail(why, is_corrupt_code(code) ? WALLET_STORE_CORRUPT : WALLET_STORE_DB, KB_EDB);
@@ -759,7 +774,11 @@ static enum kb_rc inspect(const char *path, const char *name, enum wallet_store_
 	}
 	goto out;
 sqlfail:
-	if (is_corrupt_code(code) || is_corrupt_code(sqlite3_extended_errcode(db))) {
+	if (!rw && ((code & 0xff) == SQLITE_READONLY ||
+	            (sqlite3_extended_errcode(db) & 0xff) == SQLITE_READONLY)) {
+		*retry = true;
+		rc = KB_EAGAIN;
+	} else if (is_corrupt_code(code) || is_corrupt_code(sqlite3_extended_errcode(db))) {
 		seterr(err, errlen, "wallet %s is damaged: %s", name, sqlite3_errmsg(db));
 		rc = fail(why, WALLET_STORE_CORRUPT, KB_EDB);
 	} else {
@@ -827,7 +846,12 @@ static enum kb_rc open_checked(struct wallet_store **out, const char *path, cons
                                int lock_fd, enum wallet_store_why *why, char *err, size_t errlen)
 {
 	sqlite3 *db = NULL;
-	enum kb_rc rc = inspect(path, name, why, err, errlen);
+	bool retry = false;
+	enum kb_rc rc = inspect(path, name, false, &retry, why, err, errlen);
+	if (retry) {
+		KB_INFO(SUB, "wallet %s: recovering the WAL after an unclean exit", name);
+		rc = inspect(path, name, true, &retry, why, err, errlen);
+	}
 	if (rc != KB_OK)
 		return rc;
 	int code = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE, NULL);
@@ -1005,8 +1029,10 @@ enum kb_rc wallet_store_create(struct wallet_store **out, const char *path,
 	}
 	snprintf(tmp, plen + 32, "%s.new-%ld", path, (long)getpid());
 	(void)unlink(tmp); /* a leftover of ours from a crash during create */
-	snprintf(side, plen + 32, "%s-journal", tmp);
-	(void)unlink(side);
+	for (size_t i = 0; i < sizeof sides / sizeof sides[0]; i++) {
+		snprintf(side, plen + 32, "%s%s", tmp, sides[i]);
+		(void)unlink(side);
+	}
 	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
 	if (fd < 0 || fchmod(fd, 0600) != 0) {
 		seterr(err, errlen, "cannot create %s: %s", tmp, strerror(errno));
@@ -1015,8 +1041,13 @@ enum kb_rc wallet_store_create(struct wallet_store **out, const char *path,
 	}
 	close(fd);
 	fd = -1;
+	/*
+	 * WAL from the start: the published file never needs the journal-mode
+	 * switch, whose rollback journal a read-only inspection could not
+	 * recover if we were killed during it.
+	 */
 	int code = sqlite3_open_v2(tmp, &db, SQLITE_OPEN_READWRITE, NULL);
-	if (code != SQLITE_OK || configure(db, false) != KB_OK ||
+	if (code != SQLITE_OK || configure(db, true) != KB_OK ||
 	    build_new(db, net, created_time, watch_only) != KB_OK) {
 		seterr(err, errlen, "cannot create wallet %s: %s", name,
 		       db ? sqlite3_errmsg(db) : sqlite3_errstr(code));
@@ -1051,8 +1082,14 @@ out:
 		close(fd);
 	if (db)
 		sqlite3_close(db);
-	if (!linked && tmp[0])
+	if (!linked && tmp[0]) {
 		(void)unlink(tmp);
+		for (size_t i = 0; i < 3; i++) {
+			static const char *const tx[] = { "-wal", "-shm", "-journal" };
+			snprintf(side, plen + 32, "%s%s", tmp, tx[i]);
+			(void)unlink(side);
+		}
+	}
 	if (rc != KB_OK && linked) {
 		/* Opening what we just built failed: leave nothing behind. */
 		(void)unlink(path);

@@ -19,7 +19,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <signal.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 static char tmpdir[256];
@@ -305,6 +307,18 @@ static void test_create_reopen(void **state)
 	assert_int_equal(wallet_store_integrity_check(st, err, sizeof err), KB_OK);
 	assert_string_equal(wallet_store_filename(st), tpath("a.sqlite"));
 	wallet_store_close(st);
+	/* The file is WAL from birth (header bytes 18, 19 = 2) and carries KOBN. */
+	size_t n;
+	uint8_t *b = slurp(tpath("a.sqlite"), &n);
+	assert_true(n >= 100);
+	assert_int_equal(b[18], 2);
+	assert_int_equal(b[19], 2);
+	assert_memory_equal(b + 68, "KOBN", 4);
+	kb_free(b);
+	/* No temporary file is left beside it. */
+	char tmpname[600];
+	snprintf(tmpname, sizeof tmpname, "%s.new-%ld", tpath("a.sqlite"), (long)getpid());
+	assert_false(file_exists(tmpname));
 	wallet_store_close(NULL);
 }
 
@@ -402,6 +416,102 @@ static void test_lock(void **state)
 	wallet_store_close(a);
 	assert_int_equal(wallet_store_open(&b, tpath("locked.sqlite"), &why, err, sizeof err), KB_OK);
 	wallet_store_close(b);
+}
+
+/*
+ * A process killed with the wallet open leaves a WAL that needs recovery,
+ * which a read-only connection cannot do: the open must still succeed,
+ * with every commit and nothing else. (The kill -9 loop is
+ * tests/integration/crash_store.sh; this is the deterministic case.)
+ */
+static void test_reopen_after_kill(void **state)
+{
+	(void)state;
+	struct wallet_store *st = mk("killed.sqlite");
+	wallet_store_close(st);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char err[256];
+		if (wallet_store_open(&st, tpath("killed.sqlite"), NULL, err, sizeof err) != KB_OK)
+			_exit(3);
+		for (int i = 0; i < 50; i++) {
+			char k[16];
+			snprintf(k, sizeof k, "k%d", i);
+			if (wallet_store_setting_set_int(st, k, i) != KB_OK)
+				_exit(4);
+		}
+		if (wallet_store_begin(st) != KB_OK || wallet_store_setting_set(st, "uncommitted", "1") != KB_OK)
+			_exit(5);
+		raise(SIGKILL);
+		_exit(6);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	assert_true(file_exists(tpath("killed.sqlite-wal")));
+	/*
+	 * A kill in the middle of a commit can leave the -shm index stale, so
+	 * the next opener must rebuild it from the WAL: force that case.
+	 */
+	size_t shm_len;
+	uint8_t *shm = slurp(tpath("killed.sqlite-shm"), &shm_len);
+	assert_true(shm_len >= 136);
+	memset(shm, 0, 136);
+	spit(tpath("killed.sqlite-shm"), shm, shm_len);
+	kb_free(shm);
+	char err[256] = "";
+	enum kb_rc rc = wallet_store_open(&st, tpath("killed.sqlite"), NULL, err, sizeof err);
+	if (rc != KB_OK)
+		fail_msg("reopen after kill: %s", err);
+	int64_t v = -1;
+	assert_int_equal(wallet_store_setting_get_int(st, "k49", &v), KB_OK);
+	assert_int_equal(v, 49);
+	char *t = NULL;
+	assert_int_equal(wallet_store_setting_get(st, "uncommitted", &t), KB_ENOTFOUND);
+	assert_int_equal(wallet_store_integrity_check(st, err, sizeof err), KB_OK);
+	wallet_store_close(st);
+}
+
+/*
+ * A hot rollback journal (a wallet switched out of WAL by another tool and
+ * killed mid-write): a read-only connection cannot roll it back, so the
+ * inspection is retried through a query_only read-write connection.
+ */
+static void test_hot_journal(void **state)
+{
+	(void)state;
+	struct wallet_store *st = mk("hot.sqlite");
+	assert_int_equal(wallet_store_setting_set(st, "kept", "1"), KB_OK);
+	wallet_store_close(st);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		sqlite3 *db = NULL;
+		if (sqlite3_open(tpath("hot.sqlite"), &db) != SQLITE_OK ||
+		    sqlite3_exec(db, "PRAGMA journal_mode=DELETE; PRAGMA cache_size=1; BEGIN;"
+		                 " WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n"
+		                 " WHERE i < 400) INSERT INTO setting SELECT 'x' || i,"
+		                 " hex(randomblob(600)) FROM n;", NULL, NULL, NULL) != SQLITE_OK)
+			_exit(3);
+		raise(SIGKILL);
+		_exit(4);
+	}
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL);
+	assert_true(file_exists(tpath("hot.sqlite-journal")));
+	char err[256] = "";
+	enum kb_rc rc = wallet_store_open(&st, tpath("hot.sqlite"), NULL, err, sizeof err);
+	if (rc != KB_OK)
+		fail_msg("open with a hot journal: %s", err);
+	char *v = NULL;
+	assert_int_equal(wallet_store_setting_get(st, "x1", &v), KB_ENOTFOUND);
+	assert_int_equal(wallet_store_setting_get(st, "kept", &v), KB_OK);
+	kb_free(v);
+	assert_int_equal(wallet_store_integrity_check(st, err, sizeof err), KB_OK);
+	wallet_store_close(st);
+	assert_false(file_exists(tpath("hot.sqlite-journal")));
 }
 
 static void test_atomic(void **state)
@@ -782,6 +892,8 @@ int main(void)
 		cmocka_unit_test(test_newer_schema),
 		cmocka_unit_test(test_corrupt),
 		cmocka_unit_test(test_lock),
+		cmocka_unit_test(test_reopen_after_kill),
+		cmocka_unit_test(test_hot_journal),
 		cmocka_unit_test(test_atomic),
 		cmocka_unit_test(test_accounts_addresses),
 		cmocka_unit_test(test_transactions),

@@ -75,6 +75,10 @@ int tui_cli_error(struct cli *c, enum cli_exit status, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
+	/* One line, whatever a lower layer put in the message. */
+	for (char *p = msg; *p; p++)
+		if ((unsigned char)*p < 0x20)
+			*p = ' ';
 	if (c->opt.json) {
 		/* Replace whatever was written with the error document. */
 		buf_reset(&c->out);

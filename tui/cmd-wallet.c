@@ -162,6 +162,7 @@ static int cmd_restore(struct cli *c, int argc, char **argv) { return do_create(
 
 static int cmd_watch(struct cli *c, int argc, char **argv)
 {
+	struct buf keys = BUF_INIT;
 	const char *key = NULL;
 	int64_t bh = -1, bt = -1;
 	for (int i = 1; i < argc; i++) {
@@ -169,22 +170,27 @@ static int cmd_watch(struct cli *c, int argc, char **argv)
 			char err[256];
 			if (cli_parse_birthday(argv[++i], &bh, &bt, err, sizeof err) != KB_OK)
 				return tui_cli_error(c, CLI_USER, "%s", err);
-		} else if (!key && argv[i][0] != '-') {
-			key = argv[i];
+		} else if (argv[i][0] != '-') {
+			buf_printf(&keys, "%s\n", argv[i]);
 		} else {
+			buf_clear(&keys);
 			return tui_cli_error(c, CLI_USER, "watch: unexpected '%s'", argv[i]);
 		}
 	}
-	if (!key)
-		return tui_cli_error(c, CLI_USER, "watch needs an output descriptor or an xpub");
+	if (!keys.len)
+		return tui_cli_error(c, CLI_USER, "watch needs an output descriptor (or several) or an xpub");
+	key = buf_cstr(&keys);
 	int status = CLI_OK;
 	const char *datadir = NULL;
-	if (cli_datadir(c, &datadir, &status) != KB_OK)
+	if (cli_datadir(c, &datadir, &status) != KB_OK) {
+		buf_clear(&keys);
 		return status;
+	}
 	struct wallet *w = NULL;
 	char err[512] = "";
 	enum kb_rc rc = wallet_create_watch(&w, datadir, c->opt.wallet, c->opt.net, key, bh, bt, err, sizeof err);
 	cli_free_datadir(&datadir);
+	buf_clear(&keys);
 	if (rc != KB_OK)
 		return tui_cli_error(c, cli_status(rc), "%s", err);
 	struct wallet_address first;
@@ -315,6 +321,10 @@ static int cmd_receive(struct cli *c, int argc, char **argv)
 		json_w_uint(&c->jw, a.index);
 		json_w_key(&c->jw, "type");
 		json_w_str(&c->jw, a.type);
+		char *spk = wallet_hex_new(a.spk, a.spk_len);
+		json_w_key(&c->jw, "script");
+		json_w_str(&c->jw, spk);
+		kb_free(spk);
 		json_w_key(&c->jw, "uri");
 		json_w_str(&c->jw, buf_cstr(&uri));
 		json_w_obj_end(&c->jw);
@@ -362,6 +372,10 @@ static int cmd_addresses(struct cli *c, int argc, char **argv)
 			json_w_uint(&c->jw, list[i].index);
 			json_w_key(&c->jw, "used");
 			json_w_bool(&c->jw, list[i].used);
+			char *spk = wallet_hex_new(list[i].spk, list[i].spk_len);
+			json_w_key(&c->jw, "script");
+			json_w_str(&c->jw, spk);
+			kb_free(spk);
 			json_w_key(&c->jw, "label");
 			json_w_str(&c->jw, list[i].label);
 			json_w_obj_end(&c->jw);
@@ -1139,7 +1153,7 @@ static int cmd_psbt(struct cli *c, int argc, char **argv)
 const struct cli_command tui_cli_wallet_commands[] = {
 	{ "create", cmd_create, "[--words 12|24] [--language en|ja] [--passphrase-file F] [--type wpkh,tr,sh-wpkh,pkh] [--birthday DATE|HEIGHT]", "make a new wallet with a new mnemonic" },
 	{ "restore", cmd_restore, "[--type ...] [--birthday DATE|HEIGHT] [--passphrase-file F]", "restore a wallet from a mnemonic on standard input" },
-	{ "watch", cmd_watch, "DESCRIPTOR|XPUB [--birthday DATE|HEIGHT]", "make a watch-only wallet (no secrets)" },
+	{ "watch", cmd_watch, "DESCRIPTOR... | XPUB [--birthday DATE|HEIGHT]", "make a watch-only wallet (no secrets)" },
 	{ "info", cmd_info, "", "the wallet, its network, descriptors and the chain tip" },
 	{ "receive", cmd_receive, "[--label L] [--amount X] [--type T]", "the next unused receive address (and a BIP21 URI)" },
 	{ "addresses", cmd_addresses, "[--change]", "every derived address" },

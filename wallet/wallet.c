@@ -362,6 +362,10 @@ static void fill_address(struct wallet *w, struct wallet_address *out, const str
 		snprintf(out->address, sizeof out->address, "%s", a->address);
 	else if (wallet_address_encode(out->address, sizeof out->address, w->meta.net, a->spk, a->spk_len) != KB_OK)
 		out->address[0] = '\0';
+	if (a->spk_len <= sizeof out->spk) {
+		memcpy(out->spk, a->spk, a->spk_len);
+		out->spk_len = a->spk_len;
+	}
 	out->chain = a->chain;
 	out->index = a->index;
 	out->account_id = a->account_id;
@@ -702,6 +706,89 @@ static char *change_twin(const char *text)
 	return t;
 }
 
+/* One watch-only account being made: a descriptor and its change twin. */
+struct watch_acc {
+	struct wallet_descriptor *d, *change;
+};
+
+/* Parses one key or descriptor token into acc (change twin found among
+ * the remaining tokens, or derived from "/0/" -> "/1/"). */
+static enum kb_rc watch_parse(struct watch_acc *acc, enum kb_net net, char **tok, size_t ntok,
+                              size_t i, bool *used, char *err, size_t errlen)
+{
+	struct wallet_bip32_pub pub;
+	struct wallet_bip32_priv *priv = NULL;
+	struct wallet_bip32_info info;
+	char kerr[256] = "";
+	char *text = NULL;
+	enum kb_rc rc;
+	const char *key = tok[i];
+	if (strchr(key, '(') == NULL) {
+		rc = wallet_bip32_parse(&pub, &priv, &info, key, kerr, sizeof kerr);
+		if (rc != KB_OK) {
+			werr(err, errlen, "not a descriptor or extended public key: %s", kerr);
+			return rc;
+		}
+		if (priv || info.is_private) {
+			wallet_bip32_priv_free(priv);
+			werr(err, errlen, "this is a private key: a watch-only wallet takes the public key (xpub), never secrets");
+			return KB_EINVAL;
+		}
+		if (!wallet_bip32_info_matches(&info, net)) {
+			werr(err, errlen, "this %s is for %s, but koban is on %s", wallet_bip32_info_name(&info),
+			     info.is_test ? "a test network" : "mainnet", kb_net_params(net)->display);
+			return KB_ENETWORK;
+		}
+		bool sh = info.script == WALLET_BIP32_SCRIPT_SH_WPKH;
+		char x[WALLET_BIP32_STR_MAX];
+		rc = wallet_bip32_pub_serialize(x, sizeof x, &pub, net);
+		if (rc != KB_OK)
+			return rc;
+		struct buf b = BUF_INIT;
+		buf_printf(&b, "%s%s/<0;1>/*)%s", sh ? "sh(wpkh(" : "wpkh(", x, sh ? ")" : "");
+		text = (char *)buf_take(&b, NULL);
+	} else {
+		text = kb_strdup(key);
+	}
+	rc = wallet_descriptor_parse(&acc->d, net, text, strlen(text), kerr, sizeof kerr);
+	if (rc != KB_OK) {
+		werr(err, errlen, "%s", kerr);
+		goto out;
+	}
+	if (wallet_descriptor_has_private(acc->d)) {
+		rc = KB_EINVAL;
+		werr(err, errlen, "this descriptor holds a private key: a watch-only wallet takes the public descriptor, never secrets");
+		goto out;
+	}
+	if (wallet_descriptor_chain_count(acc->d) > 2) {
+		rc = KB_EUNSUPPORTED;
+		werr(err, errlen, "a descriptor with more than two multipath alternatives is not supported");
+		goto out;
+	}
+	if (wallet_descriptor_chain_count(acc->d) == 1 && wallet_descriptor_is_ranged(acc->d)) {
+		char *twin = change_twin(text);
+		if (!twin)
+			goto out;
+		/* the twin given explicitly (export-descriptors prints both) */
+		for (size_t j = 0; j < ntok; j++) {
+			if (used[j] || j == i)
+				continue;
+			size_t n = strcspn(tok[j], "#");
+			if (strlen(twin) == n && strncmp(twin, tok[j], n) == 0) {
+				used[j] = true;
+				break;
+			}
+		}
+		char terr[256];
+		if (wallet_descriptor_parse(&acc->change, net, twin, strlen(twin), terr, sizeof terr) != KB_OK)
+			acc->change = NULL;
+		kb_free(twin);
+	}
+out:
+	kb_free(text);
+	return rc;
+}
+
 enum kb_rc wallet_create_watch(struct wallet **out, const char *datadir, const char *name,
                                enum kb_net net, const char *key, int64_t bh, int64_t bt,
                                char *err, size_t errlen)
@@ -709,70 +796,40 @@ enum kb_rc wallet_create_watch(struct wallet **out, const char *datadir, const c
 	*out = NULL;
 	if (err && errlen)
 		err[0] = '\0';
-	struct wallet_descriptor *d = NULL, *change = NULL;
 	char *path = NULL;
-	enum kb_rc rc;
-	struct wallet_bip32_pub pub;
-	struct wallet_bip32_priv *priv = NULL;
-	struct wallet_bip32_info info;
-	char kerr[256] = "";
-	char *text = NULL;
-
-	if (strchr(key, '(') == NULL) {
-		/* an extended public key */
-		rc = wallet_bip32_parse(&pub, &priv, &info, key, kerr, sizeof kerr);
-		if (rc != KB_OK) {
-			werr(err, errlen, "not a descriptor or extended public key: %s", kerr);
-			goto out;
+	enum kb_rc rc = KB_OK;
+	/* The input may hold several descriptors (one per line, as
+	 * export-descriptors prints them). */
+	char *copy = kb_strdup(key);
+	char *tok[32];
+	size_t ntok = 0;
+	char *save = NULL;
+	for (char *t = strtok_r(copy, " \t\r\n", &save); t; t = strtok_r(NULL, " \t\r\n", &save)) {
+		if (ntok == 32) {
+			kb_free(copy);
+			werr(err, errlen, "at most 32 descriptors");
+			return KB_ELIMIT;
 		}
-		if (priv || info.is_private) {
-			wallet_bip32_priv_free(priv);
-			priv = NULL;
-			rc = KB_EINVAL;
-			werr(err, errlen, "this is a private key: a watch-only wallet takes the public key (xpub), never secrets");
-			goto out;
-		}
-		if (!wallet_bip32_info_matches(&info, net)) {
-			rc = KB_ENETWORK;
-			werr(err, errlen, "this %s is for %s, but koban is on %s", wallet_bip32_info_name(&info),
-			     info.is_test ? "a test network" : "mainnet", kb_net_params(net)->display);
-			goto out;
-		}
-		const char *fn = info.script == WALLET_BIP32_SCRIPT_SH_WPKH ? "sh(wpkh(" : "wpkh(";
-		char x[WALLET_BIP32_STR_MAX];
-		rc = wallet_bip32_pub_serialize(x, sizeof x, &pub, net);
-		if (rc != KB_OK)
-			goto out;
-		struct buf b = BUF_INIT;
-		buf_printf(&b, "%s%s/<0;1>/*)%s", fn, x, info.script == WALLET_BIP32_SCRIPT_SH_WPKH ? ")" : "");
-		text = (char *)buf_take(&b, NULL);
-	} else {
-		text = kb_strdup(key);
+		tok[ntok++] = t;
 	}
-	rc = wallet_descriptor_parse(&d, net, text, strlen(text), kerr, sizeof kerr);
-	if (rc != KB_OK) {
-		werr(err, errlen, "%s", kerr);
+	if (ntok == 0) {
+		kb_free(copy);
+		werr(err, errlen, "no descriptor or xpub given");
+		return KB_EINVAL;
+	}
+	bool used[32] = { false };
+	struct watch_acc acc[32];
+	size_t nacc = 0;
+	memset(acc, 0, sizeof acc);
+	for (size_t i = 0; i < ntok && rc == KB_OK; i++) {
+		if (used[i])
+			continue;
+		used[i] = true;
+		rc = watch_parse(&acc[nacc], net, tok, ntok, i, used, err, errlen);
+		nacc++;
+	}
+	if (rc != KB_OK)
 		goto out;
-	}
-	if (wallet_descriptor_has_private(d)) {
-		rc = KB_EINVAL;
-		werr(err, errlen, "this descriptor holds a private key: a watch-only wallet takes the public descriptor, never secrets");
-		goto out;
-	}
-	if (wallet_descriptor_chain_count(d) > 2) {
-		rc = KB_EUNSUPPORTED;
-		werr(err, errlen, "a descriptor with more than two multipath alternatives is not supported");
-		goto out;
-	}
-	if (wallet_descriptor_chain_count(d) == 1 && wallet_descriptor_is_ranged(d)) {
-		char *twin = change_twin(text);
-		if (twin) {
-			char terr[256];
-			if (wallet_descriptor_parse(&change, net, twin, strlen(twin), terr, sizeof terr) != KB_OK)
-				change = NULL;
-			kb_free(twin);
-		}
-	}
 	rc = new_wallet_path(&path, datadir, name, net, err, errlen);
 	if (rc != KB_OK)
 		goto out;
@@ -786,10 +843,10 @@ enum kb_rc wallet_create_watch(struct wallet **out, const char *datadir, const c
 		goto out;
 	}
 	rc = wallet_store_meta_get(w->st, &w->meta);
-	if (rc == KB_OK) {
+	if (rc == KB_OK)
 		load_settings(w);
-		rc = insert_account(w, d, change, -1, NULL, err, errlen);
-	}
+	for (size_t i = 0; i < nacc && rc == KB_OK; i++)
+		rc = insert_account(w, acc[i].d, acc[i].change, -1, NULL, err, errlen);
 	if (rc == KB_OK)
 		rc = finish_new(w, bh, bt, err, errlen);
 	if (rc != KB_OK) {
@@ -802,10 +859,12 @@ enum kb_rc wallet_create_watch(struct wallet **out, const char *datadir, const c
 	}
 	*out = w;
 out:
-	kb_free(text);
+	for (size_t i = 0; i < nacc; i++) {
+		wallet_descriptor_free(acc[i].d);
+		wallet_descriptor_free(acc[i].change);
+	}
+	kb_free(copy);
 	kb_free(path);
-	wallet_descriptor_free(d);
-	wallet_descriptor_free(change);
 	return rc;
 }
 

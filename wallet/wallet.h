@@ -122,6 +122,8 @@ enum kb_rc wallet_show_mnemonic(struct wallet *w, const char *password, char *mn
 
 struct wallet_address {
 	char address[96];
+	uint8_t spk[64];       /* the scriptPubKey */
+	size_t spk_len;
 	unsigned chain;        /* 0 receive, 1 change */
 	uint32_t index;
 	int64_t account_id;

@@ -130,6 +130,28 @@ static void test_ecdsa_low_r(void **state)
 	kb_secret_free(key);
 }
 
+/*
+ * Bitcoin Core's key_tests "deterministic signing": key1 (WIF
+ * 5HxWvvfubhXpYYpS3tJkw6fq9jE9j18THftkZjHHfmFiWtmAbrj) signs
+ * Hash("Very deterministic message") to exactly this (grinding on).
+ */
+static void test_ecdsa_core_known_answer(void **state)
+{
+	(void)state;
+	uint8_t *key = secret_key("12b004fff7f4b69ef8650e767f18f11ede158148b425660723b9f9a66e61f747");
+	static const char msg[] = "Very deterministic message";
+	struct hash256 h;
+	wallet_hash_sha256d(h.b, msg, sizeof msg - 1);
+	uint8_t sig[WALLET_SIGN_ECDSA_MAX];
+	size_t n;
+	assert_int_equal(wallet_sign_ecdsa(sig, &n, key, &h, 0x01), KB_OK);
+	char hex[2 * WALLET_SIGN_ECDSA_MAX + 1];
+	wallet_hex_encode(hex, sizeof hex, sig, n - 1);
+	assert_string_equal(hex, "304402205dbbddda71772d95ce91cd2d14b592cfbc1dd0aabd6a394b6c2d377bbe59d31d"
+	                         "022014ddda21494a4e221f0824f0b8b924c43fa43c0ad57dccdaa11f81a6bd4582f6");
+	kb_secret_free(key);
+}
+
 static void test_ecdsa_high_s_verifies(void **state)
 {
 	(void)state;
@@ -249,6 +271,7 @@ int main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_ecdsa_refusals),
 		cmocka_unit_test(test_ecdsa_low_r),
+		cmocka_unit_test(test_ecdsa_core_known_answer),
 		cmocka_unit_test(test_ecdsa_high_s_verifies),
 		cmocka_unit_test(test_schnorr_refusals),
 		cmocka_unit_test(test_schnorr_taproot),

@@ -102,12 +102,17 @@ enum kb_rc wallet_tx_parse_err(struct wallet_tx *tx, const uint8_t *p, size_t le
 /*
  * Reads one transaction from c (a block's transaction list, a P2P message)
  * and leaves c just after it; bytes after it are not the transaction's
- * concern. On failure c is failed (sticky) and tx is empty.
+ * concern. tx is not initialised beforehand. Allocation is bounded by the
+ * bytes c holds. On failure (KB_EPARSE, or KB_ELIMIT for a well-formed
+ * transaction over WALLET_TX_MAX_SIZE) c is failed (sticky) and tx is
+ * empty. A failed cursor gives KB_EPARSE.
  */
 enum kb_rc wallet_tx_parse_cursor(struct wallet_tx *tx, struct cursor *c) KB_WUR;
 
-/* Appends the serialisation: with witnesses when with_witness and the
- * transaction has any, the legacy form otherwise. */
+/* Appends the serialisation to out (cannot fail): with witnesses when
+ * with_witness and the transaction has any, the legacy form otherwise.
+ * A transaction with no inputs and some outputs has no unambiguous form
+ * (Core cannot read it back either); it is written in the legacy form. */
 void wallet_tx_serialize(const struct wallet_tx *tx, struct buf *out, bool with_witness);
 /* Length of what wallet_tx_serialize would append. */
 size_t wallet_tx_serialized_len(const struct wallet_tx *tx, bool with_witness);

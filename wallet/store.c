@@ -1004,8 +1004,9 @@ enum kb_rc wallet_store_create(struct wallet_store **out, const char *path,
 	char name[WALLET_STORE_NAME_MAX + 16];
 	wallet_name(name, sizeof name, path);
 	size_t plen = strlen(path);
-	char *tmp = kb_malloc(plen + 32);
-	char *side = kb_malloc(plen + 32);
+	const size_t cap = plen + 64; /* ".new-<pid>" and "-journal" fit */
+	char *tmp = kb_calloc(1, cap);
+	char *side = kb_calloc(1, cap);
 	sqlite3 *db = NULL;
 	int fd = -1, lock_fd = -1;
 	bool linked = false;
@@ -1020,17 +1021,17 @@ enum kb_rc wallet_store_create(struct wallet_store **out, const char *path,
 	/* A stale journal beside a new wallet would be replayed into it. */
 	static const char *const sides[] = { "-wal", "-shm", "-journal" };
 	for (size_t i = 0; i < sizeof sides / sizeof sides[0]; i++) {
-		snprintf(side, plen + 32, "%s%s", path, sides[i]);
+		snprintf(side, cap, "%s%s", path, sides[i]);
 		if (exists(side)) {
 			seterr(err, errlen, "a leftover file %s is in the way; move it away first", side);
 			rc = fail(why, WALLET_STORE_EXISTS, KB_EEXIST);
 			goto out;
 		}
 	}
-	snprintf(tmp, plen + 32, "%s.new-%ld", path, (long)getpid());
+	snprintf(tmp, cap, "%s.new-%ld", path, (long)getpid());
 	(void)unlink(tmp); /* a leftover of ours from a crash during create */
 	for (size_t i = 0; i < sizeof sides / sizeof sides[0]; i++) {
-		snprintf(side, plen + 32, "%s%s", tmp, sides[i]);
+		snprintf(side, cap, "%s%s", tmp, sides[i]);
 		(void)unlink(side);
 	}
 	fd = open(tmp, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, 0600);
@@ -1086,7 +1087,7 @@ out:
 		(void)unlink(tmp);
 		for (size_t i = 0; i < 3; i++) {
 			static const char *const tx[] = { "-wal", "-shm", "-journal" };
-			snprintf(side, plen + 32, "%s%s", tmp, tx[i]);
+			snprintf(side, cap, "%s%s", tmp, tx[i]);
 			(void)unlink(side);
 		}
 	}
@@ -1095,7 +1096,7 @@ out:
 		(void)unlink(path);
 		for (size_t i = 0; i < 3; i++) {
 			static const char *const sx[] = { "-wal", "-shm", "-journal" };
-			snprintf(side, plen + 32, "%s%s", path, sx[i]);
+			snprintf(side, cap, "%s%s", path, sx[i]);
 			(void)unlink(side);
 		}
 	}

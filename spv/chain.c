@@ -566,12 +566,6 @@ static bool anc_hash(const struct spv_chain *c, int32_t side, uint32_t h, struct
 	return main_hash(c, h, out);
 }
 
-static int cmp_u32(const void *a, const void *b)
-{
-	uint32_t x = *(const uint32_t *)a, y = *(const uint32_t *)b;
-	return x < y ? -1 : x > y;
-}
-
 /*
  * Median time past of the parent: the median of its time and its 10
  * ancestors' (fewer near genesis, as Core). Above a non-genesis base with
@@ -1454,10 +1448,11 @@ static int open_locked(const char *path, enum kb_rc *rc)
 	return fd;
 }
 
-static struct spv_chain *chain_alloc(enum kb_net net, const struct spv_chain_opts *opts)
+static struct spv_chain *chain_alloc(const struct spv_chainparams *p,
+                                     const struct spv_chain_opts *opts)
 {
 	struct spv_chain *c = kb_calloc(1, sizeof *c);
-	c->p = spv_chainparams_get(net);
+	c->p = p;
 	c->fd = -1;
 	c->ring = kb_calloc(RING, sizeof *c->ring);
 	c->wbuf = kb_malloc((size_t)WBUF_RECS * HLEN);
@@ -1479,13 +1474,23 @@ enum kb_rc spv_chain_open(struct spv_chain **out, enum kb_net net, const char *p
                           const struct spv_chain_opts *opts, char *err, size_t errlen)
 {
 	*out = NULL;
-	if (err && errlen)
-		err[0] = 0;
 	if ((unsigned)net >= KB_NET_COUNT)
 		return KB_EINVAL;
-	const struct spv_chainparams *p = spv_chainparams_get(net);
+	return spv_chain_open_params(out, spv_chainparams_get(net), path, opts, err, errlen);
+}
+
+enum kb_rc spv_chain_open_params(struct spv_chain **out, const struct spv_chainparams *p,
+                                 const char *path, const struct spv_chain_opts *opts,
+                                 char *err, size_t errlen)
+{
+	*out = NULL;
+	if (err && errlen)
+		err[0] = 0;
+	if ((unsigned)p->net >= KB_NET_COUNT || p->interval == 0 || p->checkpoints == NULL ||
+	    p->checkpoints->n_cp == 0 || p->checkpoints->cp[0].height != 0)
+		return KB_EINVAL;
 	const struct spv_anchor *a = spv_chainparams_anchor_for_time(p, opts ? opts->birthday : 0);
-	struct spv_chain *c = chain_alloc(net, opts);
+	struct spv_chain *c = chain_alloc(p, opts);
 	enum kb_rc rc = KB_EIO;
 	if (path == NULL) {
 		c->fd = memfd_create("koban-headers", MFD_CLOEXEC);
@@ -1537,8 +1542,9 @@ void spv_chain_free(struct spv_chain *c)
 	if (!c)
 		return;
 	if (c->fd >= 0) {
-		if (c->n > 0)
-			(void)spv_chain_flush(c);
+		if (c->n > 0 && spv_chain_flush(c) != KB_OK) {
+			/* the store stays loadable: the next open replays or cuts the tail */
+		}
 		close(c->fd);
 	}
 	kb_free(c->ring);
@@ -1786,24 +1792,24 @@ enum kb_rc spv_chain_find(const struct spv_chain *c, struct spv_header *out, uin
 static size_t locator(const struct spv_chain *c, struct hash256 *out, size_t max, int32_t side,
                       uint32_t h)
 {
+	/* Core's CChain::GetLocator: 11 single steps, then doubling, then the base */
 	size_t k = 0;
 	uint32_t step = 1;
 	while (k < max) {
+		if (k == max - 1 && h != c->base) {
+			h = c->base; /* always end with the base */
+			side = NO_SIDE;
+		}
 		if (!anc_hash(c, side, h, &out[k]))
 			break;
 		k++;
 		if (h == c->base)
 			break;
-		if (k >= 10)
-			step *= 2;
 		h = h - c->base > step ? h - step : c->base;
+		if (k > 10)
+			step *= 2;
 		while (side != NO_SIDE && c->side[side].height > h)
 			side = c->side[side].parent;
-		if (k == max - 1 && h != c->base) {
-			/* always end with the base */
-			h = c->base;
-			side = NO_SIDE;
-		}
 	}
 	return k;
 }

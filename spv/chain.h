@@ -182,6 +182,15 @@ struct spv_chain;
  */
 enum kb_rc spv_chain_open(struct spv_chain **out, enum kb_net net, const char *path,
                           const struct spv_chain_opts *opts, char *err, size_t errlen) KB_WUR;
+/*
+ * The same with caller-made parameters (tests, tools): p is borrowed and
+ * must outlive the chain; its checkpoint list must start with genesis at
+ * height 0 and its anchors must sit at multiples of p->interval.
+ * KB_EINVAL otherwise.
+ */
+enum kb_rc spv_chain_open_params(struct spv_chain **out, const struct spv_chainparams *p,
+                                 const char *path, const struct spv_chain_opts *opts,
+                                 char *err, size_t errlen) KB_WUR;
 /* Flushes (errors ignored: the store stays loadable), closes, frees. NULL is a no-op. */
 void spv_chain_free(struct spv_chain *c);
 /* Makes everything accepted so far durable (fdatasync + commit slot). KB_EIO. */

@@ -10,6 +10,7 @@
 #include "wallet/mem.h"
 
 #include <sodium.h>
+#include <stdint.h>
 #include <string.h>
 
 #define KEY_LEN crypto_aead_xchacha20poly1305_ietf_KEYBYTES
@@ -43,7 +44,8 @@ void wallet_keystore_kdf_cheap(struct wallet_kdf_params *p)
 bool wallet_keystore_kdf_valid(const struct wallet_kdf_params *p)
 {
 	return p && p->opslimit >= crypto_pwhash_argon2id_OPSLIMIT_MIN && p->opslimit <= OPS_MAX &&
-	       p->memlimit >= crypto_pwhash_argon2id_MEMLIMIT_MIN && p->memlimit <= MEM_MAX;
+	       p->memlimit >= crypto_pwhash_argon2id_MEMLIMIT_MIN && p->memlimit <= MEM_MAX &&
+	       p->memlimit <= SIZE_MAX;
 }
 
 struct wallet_secrets *wallet_keystore_secrets_new(void)

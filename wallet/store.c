@@ -156,6 +156,12 @@ static const char *const migrations[WALLET_STORE_SCHEMA_VERSION] = {
 	schema_v1,
 };
 
+/* Tables every wallet of schema >= 1 has (checked on open). */
+static const char *const required_tables[] = {
+	"wallet", "setting", "keystore", "account", "address", "tx", "output", "spend",
+	"sync_state", "peer", "ban",
+};
+
 /* ---- Prepared statements ---------------------------------------------- */
 
 #define OUTPUT_SELECT \
@@ -640,7 +646,8 @@ static void lock_release(int fd)
 static enum kb_rc check_header(const char *path, const char *name, enum wallet_store_why *why,
                                char *err, size_t errlen)
 {
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
+	/* O_NONBLOCK: a FIFO at the path must not hang us (refused below). */
+	int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
 	if (fd < 0) {
 		if (errno == ENOENT) {
 			seterr(err, errlen, "wallet %s does not exist (%s)", name, path);
@@ -758,6 +765,32 @@ static enum kb_rc inspect(const char *path, const char *name, bool rw, bool *ret
 	}
 	if (ver < 1) {
 		seterr(err, errlen, "wallet %s is incomplete (no schema)", name);
+		rc = fail(why, WALLET_STORE_CORRUPT, KB_EDB);
+		goto out;
+	}
+	for (size_t i = 0; i < sizeof required_tables / sizeof required_tables[0]; i++) {
+		code = sqlite3_prepare_v2(db, "SELECT 1 FROM sqlite_schema WHERE type = 'table'"
+		                          " AND name = ?1", -1, &s, NULL);
+		if (code != SQLITE_OK)
+			goto sqlfail;
+		sqlite3_bind_text(s, 1, required_tables[i], -1, SQLITE_STATIC);
+		code = sqlite3_step(s);
+		sqlite3_finalize(s);
+		s = NULL;
+		if (code == SQLITE_DONE) {
+			seterr(err, errlen, "wallet %s is damaged: table %s is missing", name,
+			       required_tables[i]);
+			rc = fail(why, WALLET_STORE_CORRUPT, KB_EDB);
+			goto out;
+		}
+		if (code != SQLITE_ROW)
+			goto sqlfail;
+	}
+	int64_t rows = 0;
+	if (!pragma_int(db, "SELECT count(*) FROM wallet", &rows, &code))
+		goto sqlfail;
+	if (rows != 1) {
+		seterr(err, errlen, "wallet %s is damaged: its identity row is missing", name);
 		rc = fail(why, WALLET_STORE_CORRUPT, KB_EDB);
 		goto out;
 	}

@@ -347,6 +347,10 @@ static void test_not_koban(void **state)
 	assert_false(file_exists(tpath("random.lock")));
 	assert_false(file_exists(tpath("other.lock")));
 	assert_false(file_exists(tpath("empty.sqlite-wal")));
+	/* A FIFO: refused at once, not waited on. */
+	assert_int_equal(mkfifo(tpath("fifo.sqlite"), 0600), 0);
+	struct wallet_store *fst = NULL;
+	assert_int_equal(wallet_store_open(&fst, tpath("fifo.sqlite"), NULL, NULL, 0), KB_EPARSE);
 	/* A directory. */
 	assert_int_equal(mkdir(tpath("dir.sqlite"), 0700), 0);
 	struct wallet_store *st = NULL;
@@ -367,6 +371,14 @@ static void test_newer_schema(void **state)
 	/* A koban header with no schema at all (user_version 0). */
 	raw_exec(tpath("bare.sqlite"), "PRAGMA application_id = 1263485518; CREATE TABLE t(x);");
 	expect_refused(tpath("bare.sqlite"), KB_EDB, WALLET_STORE_CORRUPT, "incomplete");
+	/* The right id and version but not the tables, or no identity row. */
+	raw_exec(tpath("hollow.sqlite"), "PRAGMA application_id = 1263485518;"
+	         " PRAGMA user_version = 1; CREATE TABLE wallet(x);");
+	expect_refused(tpath("hollow.sqlite"), KB_EDB, WALLET_STORE_CORRUPT, "table setting is missing");
+	struct wallet_store *st2 = mk("norow.sqlite");
+	wallet_store_close(st2);
+	raw_exec(tpath("norow.sqlite"), "DELETE FROM wallet;");
+	expect_refused(tpath("norow.sqlite"), KB_EDB, WALLET_STORE_CORRUPT, "identity row");
 }
 
 static void test_corrupt(void **state)

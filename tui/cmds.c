@@ -5,9 +5,11 @@
 
 /* The command groups, each in its own file. */
 extern const struct cli_command tui_cli_wallet_commands[];
+extern const struct cli_command tui_cli_node_commands[];
 
 static const struct cli_command *const groups[] = {
 	tui_cli_wallet_commands,
+	tui_cli_node_commands,
 };
 
 const struct cli_command *tui_cli_command_find(const char *name)

@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <strings.h>
 
 /* Longer text than this cannot be an address (bech32 max is 90); an xpub
  * (111) still fits, to be named as such. */
@@ -102,6 +103,10 @@ static enum kb_rc decode_segwit(uint8_t *spk, size_t spk_cap, size_t *spk_len,
 		}
 	}
 	/* the checksum is good, so the prefix is what its author meant */
+	if (!hrp_network(a.hrp))
+		return failf(err, errlen, KB_EPARSE,
+		             "this is not a Bitcoin address: its prefix \"%s\" belongs to no "
+		             "Bitcoin network", a.hrp);
 	if (strcmp(a.hrp, np->hrp) != 0)
 		return failf(err, errlen, KB_ENETWORK,
 		             "this is a %s address, but koban is on %s",
@@ -238,8 +243,7 @@ enum kb_rc wallet_address_decode(uint8_t *spk, size_t spk_cap, size_t *spk_len,
                                  char *err, size_t errlen)
 {
 	enum kb_rc rc;
-	size_t slen, i, sep = 0;
-	bool have_sep = false;
+	size_t slen, i;
 
 	*spk_len = 0;
 	if (spk_cap > 0)
@@ -257,20 +261,16 @@ enum kb_rc wallet_address_decode(uint8_t *spk, size_t spk_cap, size_t *spk_len,
 			return failf(err, errlen, KB_EPARSE,
 			             "this is not a Bitcoin address: it contains a space or a "
 			             "character no address uses");
-		if (c == '1') {
-			sep = i;
-			have_sep = true;
-		}
 	}
-	/* a known bech32 prefix before the last '1' means a segwit address */
-	if (have_sep && (sep == 2 || sep == 4)) {
-		char hrp[5];
-		for (i = 0; i < sep; i++) {
-			char c = addr[i];
-			hrp[i] = (c >= 'A' && c <= 'Z') ? (char)(c - 'A' + 'a') : c;
-		}
-		hrp[sep] = '\0';
-		if (hrp_network(hrp)) {
+	/*
+	 * A known bech32 prefix and '1' at the start means a segwit address (no
+	 * base58 address starts so); a stray '1' typed later in the data part
+	 * then reads as a typo, not as "not an address".
+	 */
+	for (i = 0; i < 3; i++) {
+		static const char *const prefixes[] = { "bc1", "tb1", "bcrt1" };
+		size_t pl = strlen(prefixes[i]);
+		if (slen > pl && strncasecmp(addr, prefixes[i], pl) == 0) {
 			rc = decode_segwit(spk, spk_cap, spk_len, net, addr, slen, err, errlen);
 			goto out;
 		}

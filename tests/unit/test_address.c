@@ -109,6 +109,12 @@ static void test_decode_errors(void **state)
 	dec(KB_NET_MAIN, "1BvBMSEYstWetqTFn5Au4m4GFg7xJaNVN3", KB_ECHECKSUM, "typo", "checksum");
 	dec(KB_NET_MAIN, "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3t5", KB_ECHECKSUM, "typo", "checksum");
 	dec(KB_NET_MAIN, "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kv8f3tb", KB_EPARSE, "typo", NULL);
+	/* a stray '1' in the data part is still a typo in a segwit address */
+	dec(KB_NET_MAIN, "bc1qw508d6qejxtdg4y5r3zarvary0c51xw7kv8f3t4", KB_ECHECKSUM, "typo", "checksum");
+	dec(KB_NET_MAIN, "BCRT1QW508D6QEJXTDG4Y5R3ZARVARY0C5XW7KV8F3T4", KB_ECHECKSUM, "typo", NULL);
+	/* valid bech32 whose prefix only starts like ours */
+	dec(KB_NET_MAIN, "bc1abc1qqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqqq667984", KB_EPARSE, "\"bc1abc\"",
+	    "no Bitcoin network");
 	/* bech32 vs bech32m, naming what each version needs */
 	dec(KB_NET_MAIN, "bc1qw508d6qejxtdg4y5r3zarvary0c5xw7kemeawh", KB_ECHECKSUM, "version 0", "bech32m");
 	dec(KB_NET_MAIN, "bc1p0xlxvlhemja6c4dqv22uapctqupfhlxm9h8z3k2e72q4k9hcz7vqh2y7hd", KB_ECHECKSUM,

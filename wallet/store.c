@@ -1020,9 +1020,40 @@ static void fsync_dir_of(const char *path)
 	kb_free(d);
 }
 
+/* Runs the caller's fill callback over the temporary file, in one transaction. */
+static enum kb_rc run_fill(sqlite3 *db, const char *tmp, wallet_store_fill_cb fill, void *arg)
+{
+	struct wallet_store t = { .db = db, .path = (char *)tmp, .lock_fd = -1 };
+	enum kb_rc rc = wallet_store_begin(&t);
+	if (rc == KB_OK) {
+		rc = fill(&t, arg);
+		if (rc == KB_OK && t.depth != 1) {
+			KB_ERROR(SUB, "create: the fill callback left %u transaction levels open", t.depth - 1);
+			rc = KB_EINVAL;
+		}
+		if (rc == KB_OK)
+			rc = wallet_store_commit(&t);
+		while (t.depth > 0)
+			if (wallet_store_rollback(&t) != KB_OK)
+				break;
+	}
+	for (size_t i = 0; i < S_COUNT; i++)
+		sqlite3_finalize(t.stmt[i]);
+	return rc;
+}
+
 enum kb_rc wallet_store_create(struct wallet_store **out, const char *path,
                                enum kb_net net, int64_t created_time, bool watch_only,
                                enum wallet_store_why *why, char *err, size_t errlen)
+{
+	return wallet_store_create_with(out, path, net, created_time, watch_only, NULL, NULL,
+	                                why, err, errlen);
+}
+
+enum kb_rc wallet_store_create_with(struct wallet_store **out, const char *path,
+                                    enum kb_net net, int64_t created_time, bool watch_only,
+                                    wallet_store_fill_cb fill, void *arg,
+                                    enum wallet_store_why *why, char *err, size_t errlen)
 {
 	KB_ASSERT(out && path);
 	(void)kb_net_params(net); /* asserts net is valid */
@@ -1087,6 +1118,15 @@ enum kb_rc wallet_store_create(struct wallet_store **out, const char *path,
 		       db ? sqlite3_errmsg(db) : sqlite3_errstr(code));
 		rc = fail(why, WALLET_STORE_DB, KB_EDB);
 		goto out;
+	}
+	if (fill) {
+		rc = run_fill(db, tmp, fill, arg);
+		if (rc != KB_OK) {
+			if (err && errlen && !err[0])
+				seterr(err, errlen, "cannot create wallet %s: %s", name, kb_rc_str(rc));
+			(void)fail(why, WALLET_STORE_FILL, rc);
+			goto out;
+		}
 	}
 	if (sqlite3_close(db) != SQLITE_OK) {
 		seterr(err, errlen, "cannot create wallet %s: close failed", name);

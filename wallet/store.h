@@ -78,6 +78,7 @@ enum wallet_store_why {
 	WALLET_STORE_IO,         /* [KB_EIO] a file-system error (permissions, space) */
 	WALLET_STORE_DB,         /* [KB_EDB] any other SQLite failure */
 	WALLET_STORE_BADNAME,    /* [KB_EINVAL] a wallet name that is not allowed */
+	WALLET_STORE_FILL,       /* [the callback's rc] create_with: the fill callback failed */
 };
 
 /* ---- Paths and directories ------------------------------------------- */
@@ -127,6 +128,30 @@ enum kb_rc wallet_store_create(struct wallet_store **out, const char *path,
                                enum kb_net net, int64_t created_time, bool watch_only,
                                enum wallet_store_why *why,
                                char *err, size_t errlen) KB_WUR;
+
+/*
+ * Fills a wallet being created (see wallet_store_create_with). st is the
+ * store of the temporary file, inside an open transaction: use the typed
+ * functions (accounts, addresses, wallet_keystore_seal, settings...), do
+ * not close it, keep no pointer to it. Return KB_OK to publish the wallet;
+ * anything else discards it.
+ */
+typedef enum kb_rc (*wallet_store_fill_cb)(struct wallet_store *st, void *arg);
+
+/*
+ * wallet_store_create, with fill(st, arg) run in the same transaction as
+ * the schema and the wallet row, before the file is published under path.
+ * So a wallet file either exists with everything fill wrote (accounts,
+ * keystore) or does not exist at all: a crash or a failure half way
+ * through creation leaves no wallet behind. When fill fails, its rc is
+ * returned, *why is WALLET_STORE_FILL and nothing is left at path.
+ * fill NULL is wallet_store_create. fill may take long (the keystore KDF).
+ */
+enum kb_rc wallet_store_create_with(struct wallet_store **out, const char *path,
+                                    enum kb_net net, int64_t created_time, bool watch_only,
+                                    wallet_store_fill_cb fill, void *arg,
+                                    enum wallet_store_why *why,
+                                    char *err, size_t errlen) KB_WUR;
 
 /*
  * Opens an existing wallet for reading and writing. Refuses, changing

@@ -421,6 +421,80 @@ static void test_no_plaintext(void **state)
 	kb_free(b);
 }
 
+struct fill_arg {
+	struct wallet_secrets *sec;
+	enum kb_rc fail_with;    /* returned after the writes when not KB_OK */
+	bool leave_open;         /* a buggy callback that forgets a level */
+};
+
+static enum kb_rc fill(struct wallet_store *st, void *arg)
+{
+	struct fill_arg *a = arg;
+	struct wallet_store_account acc = { .script_type = "wpkh", .account_index = 0,
+	                                    .descriptor = "wpkh(tpubX/0/*)#abcdefgh" };
+	int64_t id;
+	struct wallet_kdf_params k = cheap();
+	enum kb_rc rc = wallet_store_account_insert(st, &id, &acc);
+	if (rc == KB_OK)
+		rc = wallet_keystore_seal(st, a->sec, "pw", 2, &k);
+	if (rc == KB_OK && a->leave_open)
+		rc = wallet_store_begin(st);
+	return rc == KB_OK && a->fail_with != KB_OK ? a->fail_with : rc;
+}
+
+static bool exists_file(const char *p)
+{
+	struct stat sb;
+	return stat(p, &sb) == 0;
+}
+
+static void test_create_with(void **state)
+{
+	(void)state;
+	struct fill_arg a = { .sec = test_secrets(), .fail_with = KB_OK };
+	struct wallet_store *st = NULL;
+	enum wallet_store_why why;
+	char err[256];
+	assert_int_equal(wallet_store_create_with(&st, tpath("full.sqlite"), KB_NET_REGTEST, 1, false,
+	                                          fill, &a, &why, err, sizeof err), KB_OK);
+	wallet_store_close(st);
+	assert_int_equal(wallet_store_open(&st, tpath("full.sqlite"), NULL, err, sizeof err), KB_OK);
+	struct wallet_secrets *out = NULL;
+	assert_int_equal(wallet_keystore_unseal(st, &out, "pw", 2), KB_OK);
+	check_secrets(out);
+	wallet_keystore_secrets_free(out);
+	struct wallet_store_account *accs;
+	size_t n;
+	assert_int_equal(wallet_store_account_list(st, &accs, &n), KB_OK);
+	assert_int_equal(n, 1);
+	wallet_store_account_list_free(accs, n);
+	wallet_store_close(st);
+
+	/* A failing callback: its code, WALLET_STORE_FILL, and no wallet at all. */
+	a.fail_with = KB_ENOMEM;
+	st = (struct wallet_store *)&a;
+	assert_int_equal(wallet_store_create_with(&st, tpath("half.sqlite"), KB_NET_REGTEST, 1, false,
+	                                          fill, &a, &why, err, sizeof err), KB_ENOMEM);
+	assert_null(st);
+	assert_int_equal(why, WALLET_STORE_FILL);
+	assert_false(exists_file(tpath("half.sqlite")));
+	char tmpname[600];
+	snprintf(tmpname, sizeof tmpname, "%s.new-%ld", tpath("half.sqlite"), (long)getpid());
+	assert_false(exists_file(tmpname));
+	/* A callback that leaves a transaction level open is refused. */
+	a.fail_with = KB_OK;
+	a.leave_open = true;
+	assert_int_equal(wallet_store_create_with(&st, tpath("half.sqlite"), KB_NET_REGTEST, 1, false,
+	                                          fill, &a, &why, err, sizeof err), KB_EINVAL);
+	assert_false(exists_file(tpath("half.sqlite")));
+	/* The name is free again afterwards. */
+	a.leave_open = false;
+	assert_int_equal(wallet_store_create_with(&st, tpath("half.sqlite"), KB_NET_REGTEST, 1, false,
+	                                          fill, &a, &why, err, sizeof err), KB_OK);
+	wallet_store_close(st);
+	wallet_keystore_secrets_free(a.sec);
+}
+
 static void test_secure(void **state)
 {
 	(void)state;
@@ -450,6 +524,7 @@ int main(void)
 		cmocka_unit_test(test_wrong_and_tampered),
 		cmocka_unit_test(test_change_password),
 		cmocka_unit_test(test_no_plaintext),
+		cmocka_unit_test(test_create_with),
 		cmocka_unit_test(test_secure),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);

@@ -1,5 +1,6 @@
 #include "wallet/psbt.h"
 
+#include "wallet/base64.h"
 #include "wallet/cursor.h"
 #include "wallet/hash.h"
 #include "wallet/mem.h"
@@ -898,10 +899,11 @@ enum kb_rc wallet_psbt_parse_any(struct wallet_psbt *p, const uint8_t *data, siz
 			snprintf(err, errlen, "PSBT is larger than %u bytes", WALLET_PSBT_MAX_SIZE);
 		return KB_ELIMIT;
 	}
-	size_t cap = len / 4 * 3 + 3, n = 0;
+	size_t cap = wallet_base64_decoded_maxlen(len) + 1, n = 0;
 	uint8_t *bin = kb_malloc(cap);
-	if (sodium_base642bin(bin, cap, (const char *)data, len, NULL, &n, NULL,
-	                      sodium_base64_VARIANT_ORIGINAL) != 0) {
+	/* wallet_base64_decode checks the alphabet first: libsodium alone
+	 * takes some bytes outside it for base64 characters. */
+	if (wallet_base64_decode(bin, cap, &n, (const char *)data, len) != KB_OK) {
 		kb_free(bin);
 		if (err && errlen)
 			snprintf(err, errlen, "not a PSBT: neither base64 text nor binary");

@@ -19,6 +19,9 @@ static void test_misuse(void **state)
 		assert_int_equal(p.in_count + p.out_count + p.global.count, 0);
 		assert_true(strlen(err) > 5);
 	}
+	/* bytes outside the base64 alphabet are refused, not decoded */
+	const char hb[] = "cHNidP8B\xd8\xd8" "AAA=";
+	assert_int_equal(wallet_psbt_parse_any(&p, (const uint8_t *)hb, strlen(hb), err, sizeof err), KB_EPARSE);
 	/* magic then nothing: no separator */
 	const uint8_t m[] = { 'p', 's', 'b', 't', 0xff };
 	assert_int_equal(wallet_psbt_parse(&p, m, sizeof m, err, sizeof err), KB_EPARSE);

@@ -82,6 +82,7 @@ struct spv_chain {
 	uint32_t prefix_cap;
 	uint32_t *tab;                        /* owned: open addressing, record index + 1 */
 	uint32_t tab_mask;
+	uint32_t tab_n;                       /* records [0, tab_n) are in tab; the rest are pending */
 
 	uint8_t *wbuf;                        /* owned: WBUF_RECS records */
 
@@ -356,29 +357,56 @@ static void tab_insert_raw(uint32_t *tab, uint32_t mask, uint32_t key, uint32_t 
 	tab[s] = val;
 }
 
+#define TAB_PENDING 64u
+#define PREFETCH_AHEAD 16u
+
 static void tab_grow(struct spv_chain *c)
 {
 	uint32_t size = (c->tab_mask + 1) * 2;
 	uint32_t *t = kb_calloc(size, sizeof *t);
 	/* Re-inserting in record order keeps "delete the newest first" valid. */
-	for (uint32_t i = 0; i < c->n; i++)
+	for (uint32_t i = 0; i < c->tab_n; i++) {
+		if (i + PREFETCH_AHEAD < c->tab_n)
+			__builtin_prefetch(&t[c->prefix[i + PREFETCH_AHEAD] & (size - 1)], 1);
 		tab_insert_raw(t, size - 1, c->prefix[i], i + 1);
+	}
 	kb_free(c->tab);
 	c->tab = t;
 	c->tab_mask = size - 1;
 }
 
+/*
+ * Inserts the pending records. Batched so that the random slot accesses
+ * overlap (prefetch) instead of each waiting for memory in turn.
+ */
+static void tab_flush(struct spv_chain *c)
+{
+	/* load factor at most 3/4 */
+	while ((uint64_t)c->n * 4 > (uint64_t)(c->tab_mask + 1) * 3)
+		tab_grow(c);
+	for (uint32_t i = c->tab_n; i < c->n; i++)
+		__builtin_prefetch(&c->tab[c->prefix[i] & c->tab_mask], 1);
+	for (uint32_t i = c->tab_n; i < c->n; i++)
+		tab_insert_raw(c->tab, c->tab_mask, c->prefix[i], i + 1);
+	c->tab_n = c->n;
+}
+
 /* Removes record i, which must be the newest one in the table. */
 static void tab_remove(struct spv_chain *c, uint32_t i)
 {
+	if (i >= c->tab_n)
+		return; /* still pending */
+	KB_ASSERT(i + 1 == c->tab_n);
 	uint32_t s = c->prefix[i] & c->tab_mask;
 	while (c->tab[s] != i + 1) {
 		KB_ASSERT(c->tab[s] != 0);
 		s = (s + 1) & c->tab_mask;
 	}
 	c->tab[s] = 0;
+	c->tab_n = i;
 }
 
+/* Called with c->n already counting record i. */
 static void main_add_index(struct spv_chain *c, uint32_t i, const struct hash256 *hash)
 {
 	if (i >= c->prefix_cap) {
@@ -387,10 +415,8 @@ static void main_add_index(struct spv_chain *c, uint32_t i, const struct hash256
 		c->prefix_cap = cap;
 	}
 	c->prefix[i] = le32(hash->b);
-	/* load factor at most 3/4 */
-	if ((uint64_t)(i + 1) * 4 > (uint64_t)(c->tab_mask + 1) * 3)
-		tab_grow(c);
-	tab_insert_raw(c->tab, c->tab_mask, c->prefix[i], i + 1);
+	if (c->n - c->tab_n >= TAB_PENDING)
+		tab_flush(c);
 }
 
 /* Hash of main-chain height h (base <= h <= tip). */
@@ -418,6 +444,11 @@ static bool main_hash(const struct spv_chain *c, uint32_t h, struct hash256 *out
 static int64_t main_find(const struct spv_chain *c, const struct hash256 *hash)
 {
 	uint32_t key = le32(hash->b);
+	for (uint32_t i = c->tab_n; i < c->n; i++) {
+		struct hash256 h;
+		if (c->prefix[i] == key && main_hash(c, c->base + i, &h) && heq(&h, hash))
+			return i;
+	}
 	for (uint32_t s = key & c->tab_mask; c->tab[s] != 0; s = (s + 1) & c->tab_mask) {
 		uint32_t i = c->tab[s] - 1;
 		if (c->prefix[i] != key)
@@ -1158,6 +1189,7 @@ static void chain_reset_memory(struct spv_chain *c)
 	c->ring_lo = c->base;
 	if (c->tab)
 		memset(c->tab, 0, (size_t)(c->tab_mask + 1) * sizeof *c->tab);
+	c->tab_n = 0;
 	c->nside = 0;
 	if (c->stab)
 		memset(c->stab, 0, (size_t)(c->stab_mask + 1) * sizeof *c->stab);

@@ -157,9 +157,14 @@ enum kb_rc wallet_store_create_with(struct wallet_store **out, const char *path,
  * Opens an existing wallet for reading and writing. Refuses, changing
  * nothing in the file: a missing file (KB_ENOTFOUND, no file is created),
  * one that is not a koban wallet (KB_EPARSE), a newer schema (KB_EVERSION),
- * a corrupt file (KB_EDB with WALLET_STORE_CORRUPT), one that another
- * process holds (KB_ELOCKED: "wallet X is in use by another koban process
- * (pid N)"). An older schema is migrated forward, one transaction per step.
+ * a corrupt file (KB_EDB with WALLET_STORE_CORRUPT: quick_check fails, or
+ * a koban table or the wallet row is missing), one that another process
+ * holds (KB_ELOCKED: "wallet X is in use by another koban process (pid
+ * N)"). The one write that may precede a refusal is SQLite's own crash
+ * recovery of a koban wallet left by a killed process (WAL index rebuild,
+ * hot-journal rollback), which restores its last commit. An older schema
+ * is migrated forward, one transaction per step. The checks read the whole
+ * file (quick_check): expect some milliseconds per megabyte.
  * Outputs as for wallet_store_create.
  */
 enum kb_rc wallet_store_open(struct wallet_store **out, const char *path,

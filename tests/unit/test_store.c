@@ -428,6 +428,38 @@ static void test_lock(void **state)
 	wallet_store_close(a);
 	assert_int_equal(wallet_store_open(&b, tpath("locked.sqlite"), &why, err, sizeof err), KB_OK);
 	wallet_store_close(b);
+
+	/* Across processes: a child holds the wallet; we are refused with its pid. */
+	int ready[2], go[2];
+	assert_int_equal(pipe(ready), 0);
+	assert_int_equal(pipe(go), 0);
+	pid_t pid = fork();
+	assert_true(pid >= 0);
+	if (pid == 0) {
+		char c = 0;
+		if (wallet_store_open(&a, tpath("locked.sqlite"), NULL, NULL, 0) != KB_OK)
+			_exit(3);
+		if (write(ready[1], "r", 1) != 1 || read(go[0], &c, 1) != 1)
+			_exit(4);
+		wallet_store_close(a);
+		_exit(0);
+	}
+	char c;
+	assert_int_equal(read(ready[0], &c, 1), 1);
+	assert_int_equal(wallet_store_open(&b, tpath("locked.sqlite"), &why, err, sizeof err),
+	                 KB_ELOCKED);
+	snprintf(want, sizeof want, "(pid %ld)", (long)pid);
+	assert_non_null(strstr(err, want));
+	assert_int_equal(write(go[1], "g", 1), 1);
+	int status = 0;
+	assert_int_equal(waitpid(pid, &status, 0), pid);
+	assert_true(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+	assert_int_equal(wallet_store_open(&b, tpath("locked.sqlite"), &why, err, sizeof err), KB_OK);
+	wallet_store_close(b);
+	close(ready[0]); close(ready[1]); close(go[0]); close(go[1]);
+	struct stat sb;
+	assert_int_equal(stat(tpath("locked.lock"), &sb), 0);
+	assert_int_equal(sb.st_mode & 0777, 0600);
 }
 
 /*

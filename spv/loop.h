@@ -9,7 +9,9 @@
  *
  * A turn of spv_loop_run_once():
  *   1. run the before-sleep hooks (in the order they were added): the
- *      wallet commits, the UI redraws, write queues flush;
+ *      wallet commits, the UI redraws, write queues flush, a bounded slice
+ *      of chain work runs (a hook with work left arms a 0 ms timer so the
+ *      loop does not sleep before the next slice);
  *   2. reap: free every fd watch, timer and hook marked dead, and run the
  *      deferred frees (spv_loop_defer);
  *   3. poll until an fd is ready, the next timer is due, or max_wait_ms;
@@ -144,6 +146,8 @@ struct spv_loop_timer *spv_loop_timer_new(struct spv_loop *loop, spv_loop_timer_
 /*
  * (Re)arms t to fire after delay_ms (>= 0; 0 means on the next turn), then
  * every period_ms if period_ms > 0. Restarting an armed timer moves it.
+ * t must not have been freed. libcurl's CURLMOPT_TIMERFUNCTION maps to
+ * this (timeout_ms >= 0) and to spv_loop_timer_stop (-1).
  */
 void spv_loop_timer_start(struct spv_loop_timer *t, int64_t delay_ms, int64_t period_ms);
 /* Disarms t (it may be started again). */
@@ -201,8 +205,8 @@ enum kb_rc spv_loop_tcp_connect_result(int fd, int *err) KB_WUR;
  * An asynchronous resolver: getaddrinfo(3) blocks, so it runs on one worker
  * thread. Requests and answers are copied between the threads through a
  * socket pair; the threads share no memory. Answers are delivered by a
- * loop callback. Never used in
- * --offline mode (the caller's duty).
+ * loop callback. Do not create one in --offline mode: it opens an AF_UNIX
+ * socket pair and exists to resolve names.
  */
 struct spv_resolver;
 

@@ -800,7 +800,7 @@ enum spv_frame_err spv_frame_decode(struct spv_msg *m, struct spv_frame_hdr *hdr
 	if (n < SPV_MSG_HEADER_LEN) {
 		memset(h, 0, sizeof *h);
 		/* refuse a foreign stream as early as its first bytes */
-		if (memcmp(p, magic, n < 4 ? n : 4) != 0)
+		if (n > 0 && memcmp(p, magic, n < 4 ? n : 4) != 0)
 			return SPV_FRAME_ERR_MAGIC;
 		return SPV_FRAME_NEED_MORE;
 	}
@@ -855,8 +855,7 @@ enum spv_frame_err spv_frame_reader_next(struct spv_frame_reader *r, struct spv_
 	if (r->failed != SPV_FRAME_OK)
 		return r->failed;
 	size_t consumed;
-	static const uint8_t none[1] = { 0 };
-	const uint8_t *p = r->in.len ? r->in.p + r->pos : none;
+	const uint8_t *p = r->in.p ? r->in.p + r->pos : NULL;
 	enum spv_frame_err err = spv_frame_decode(m, &r->last, &consumed, p,
 	                                          r->in.len - r->pos, r->magic);
 	if (err == SPV_FRAME_OK) {

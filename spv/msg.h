@@ -326,8 +326,8 @@ enum spv_frame_err spv_frame_hdr_parse(struct spv_frame_hdr *h, const struct spv
                                        const uint8_t magic[4]);
 
 /*
- * Decodes one frame from the front of p[0..n). Pure: no state beyond the
- * arguments.
+ * Decodes one frame from the front of p[0..n) (p may be NULL when n is 0).
+ * Pure: no state beyond the arguments.
  *  - SPV_FRAME_NEED_MORE: *consumed = 0; call again with more bytes. The
  *    magic (as soon as 4 bytes are there) and the header (at 24 bytes) are
  *    checked before the payload arrives.

@@ -67,7 +67,8 @@
  * first block of a retarget period (height k*2016) with its cumulative
  * work, whose hash is also a checkpoint and whose previous hash equals the
  * Electrum checkpoint one below (checked by share/gen-checkpoints.py). The
- * anchor is the newest one at least 2 hours older than the birthday. Why a
+ * anchor is one period before the newest anchor at least 2 hours older
+ * than the birthday (spv_chainparams_anchor_for_time says why). Why a
  * period start: the retarget at the end of the period needs the period's
  * first block (the anchor itself), testnet3's walk-back stops at a period
  * start, and BIP94 scales the first block's bits: all three are then

@@ -209,17 +209,14 @@ const struct spv_anchor *spv_chainparams_anchor_for_time(const struct spv_chainp
                                                          int64_t birthday)
 {
 	const struct spv_checkpoint_set *s = p->checkpoints;
-	const struct spv_anchor *best = NULL;
+	size_t old_enough = 0; /* anchors [0, old_enough) are all old enough */
 	if (birthday <= 0)
 		return NULL;
-	for (size_t i = 0; i < s->n_anchors; i++) {
-		int64_t t = le32(s->anchors[i].header + 68);
-		if (t + SPV_MAX_FUTURE_BLOCK_TIME <= birthday)
-			best = &s->anchors[i];
-		else
-			break;
-	}
-	return best;
+	while (old_enough < s->n_anchors &&
+	       (int64_t)le32(s->anchors[old_enough].header + 68) + SPV_MAX_FUTURE_BLOCK_TIME <= birthday)
+		old_enough++;
+	/* one period back from the newest of them (see the header) */
+	return old_enough >= 2 ? &s->anchors[old_enough - 2] : NULL;
 }
 
 const struct spv_anchor *spv_chainparams_anchor_by_hash(const struct spv_chainparams *p,

@@ -88,10 +88,15 @@ const struct spv_checkpoint *spv_chainparams_checkpoint_below(const struct spv_c
 const struct spv_checkpoint *spv_chainparams_last_checkpoint(const struct spv_chainparams *p);
 
 /*
- * The anchor a new wallet's chain starts from: the newest whose header
- * time is at least SPV_MAX_FUTURE_BLOCK_TIME before birthday (so no block
- * mined after the birthday lies below it). NULL means start at genesis
- * (birthday 0 or earlier than every anchor, or a network without anchors).
+ * The anchor a new wallet's chain starts from. Take the anchors whose
+ * header times (and those of every anchor before them) are at least
+ * SPV_MAX_FUTURE_BLOCK_TIME before birthday; return the one before the
+ * newest of them. The extra period (two weeks, about 160 KB of headers) is
+ * a margin: header times are not the times blocks were mined, so a bare
+ * time comparison could start just above a block mined after the
+ * birthday; and the anchor's successor, a checkpoint, pins the first
+ * headers after it. NULL means start at genesis (birthday <= 0 or too
+ * early, or a network without anchors).
  */
 const struct spv_anchor *spv_chainparams_anchor_for_time(const struct spv_chainparams *p,
                                                          int64_t birthday);

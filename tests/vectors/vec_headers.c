@@ -62,10 +62,12 @@ static int64_t birthday_for(enum kb_net net, const uint8_t *raw)
 {
 	struct hash256 prev;
 	memcpy(prev.b, raw + SPV_HEADER_OFF_PREV, 32);
-	const struct spv_anchor *a = spv_chainparams_anchor_by_hash(spv_chainparams_get(net), &prev);
-	if (!a)
+	const struct spv_chainparams *p = spv_chainparams_get(net);
+	const struct spv_anchor *a = spv_chainparams_anchor_by_hash(p, &prev);
+	if (!a || a + 1 >= p->checkpoints->anchors + p->checkpoints->n_anchors)
 		return 0;
-	return (int64_t)spv_header_raw_u32(a->header, SPV_HEADER_OFF_TIME) + SPV_MAX_FUTURE_BLOCK_TIME;
+	/* the store starts one period before the newest anchor old enough: take the next one's time */
+	return (int64_t)spv_header_raw_u32(a[1].header, SPV_HEADER_OFF_TIME) + SPV_MAX_FUTURE_BLOCK_TIME;
 }
 
 static void test_import_files(void **state)

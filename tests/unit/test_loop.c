@@ -381,6 +381,70 @@ static void test_fd_free_inside_callbacks(void **state)
 	spv_loop_free(loop);
 }
 
+/*
+ * libcurl's pattern: inside a callback, a socket is removed and closed and
+ * a new one is opened -- usually under the same fd number -- and watched.
+ * The old watch's events of this turn must not reach the new watch.
+ */
+struct reuse {
+	struct spv_loop *loop;
+	struct spv_loop_fd *other; /* watch on the fd to replace */
+	int *other_fds;            /* its pipe; replaced in place */
+	struct spv_loop_fd *fresh;
+	struct fdstate fresh_state;
+	int calls;
+};
+
+static void reuse_cb(struct spv_loop_fd *w, int fd, unsigned events, void *arg)
+{
+	struct reuse *r = arg;
+	(void)w;
+	(void)fd;
+	(void)events;
+	r->calls++;
+	if (!r->other)
+		return;
+	int old = r->other_fds[0];
+	spv_loop_fd_free(r->other);
+	r->other = NULL;
+	close(r->other_fds[0]);
+	close(r->other_fds[1]);
+	assert_int_equal(pipe2(r->other_fds, O_NONBLOCK | O_CLOEXEC), 0);
+	/* the kernel hands out the lowest free numbers: the same fd again */
+	assert_true(r->other_fds[0] == old || r->other_fds[1] == old);
+	int watched = r->other_fds[0] == old ? r->other_fds[0] : r->other_fds[1];
+	r->fresh = spv_loop_fd_new(r->loop, watched, SPV_LOOP_READ, fd_cb, &r->fresh_state);
+}
+
+static void test_fd_reuse_inside_callback(void **state)
+{
+	(void)state;
+	struct spv_loop *loop = new_loop();
+	int a[2], b[2];
+	nonblock_pipe(a);
+	nonblock_pipe(b);
+	struct reuse r = { .loop = loop, .other_fds = b };
+	struct spv_loop_fd *wa = spv_loop_fd_new(loop, a[0], SPV_LOOP_READ, reuse_cb, &r);
+	struct fdstate sb = { 0 };
+	r.other = spv_loop_fd_new(loop, b[0], SPV_LOOP_READ, fd_cb, &sb);
+	/* both ready in the same turn; a's callback runs first and replaces b */
+	assert_int_equal(write(a[1], "x", 1), 1);
+	assert_int_equal(write(b[1], "x", 1), 1);
+	turn(loop);
+	assert_int_equal(r.calls, 1);
+	assert_int_equal(sb.calls, 0);               /* freed before its turn came */
+	assert_int_equal(r.fresh_state.calls, 0);    /* the stale events went nowhere */
+	turn(loop);
+	assert_int_equal(r.fresh_state.calls, 0);    /* the new pipe is empty */
+	spv_loop_fd_free(r.fresh);
+	spv_loop_fd_free(wa);
+	for (int i = 0; i < 2; i++) {
+		close(a[i]);
+		close(b[i]);
+	}
+	spv_loop_free(loop);
+}
+
 /* ---- hooks, deferred frees, stop -------------------------------------------------- */
 
 struct hstate {
@@ -703,6 +767,7 @@ int main(void)
 		cmocka_unit_test(test_timers_inside_callbacks),
 		cmocka_unit_test(test_fds),
 		cmocka_unit_test(test_fd_free_inside_callbacks),
+		cmocka_unit_test(test_fd_reuse_inside_callback),
 		cmocka_unit_test(test_hooks_defer),
 		cmocka_unit_test(test_run_stop),
 		cmocka_unit_test(test_signals),

@@ -1,5 +1,6 @@
 #include "tui/cli.h"
 
+#include "tui/app.h"
 #include "tui/cmds.h"
 #include "wallet/log.h"
 #include "wallet/store.h"
@@ -287,9 +288,7 @@ static int run(struct cli *c, int argc, char **argv)
 		}
 	}
 	if (nrest == 0) {
-		/* TODO(#6): the terminal UI opens here. */
-		usage(stdout);
-		fputs("\nThe terminal interface is not built yet: see README.md, State of the project.\n", stdout);
+		status = tui_app_run(&c->opt);
 		goto out;
 	}
 	const struct cli_command *cmd = tui_cli_command_find(rest[0]);

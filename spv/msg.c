@@ -83,6 +83,16 @@ enum kb_rc spv_msg_version_parse(struct spv_msg *m, const uint8_t *p, size_t n)
 	return rc;
 }
 
+enum kb_rc spv_msg_version_set_user_agent(struct spv_msg_version *v, const char *ua)
+{
+	size_t n = strlen(ua);
+	if (n > SPV_MSG_MAX_USER_AGENT)
+		return KB_ELIMIT;
+	memcpy(v->user_agent, ua, n + 1);
+	v->user_agent_len = n;
+	return KB_OK;
+}
+
 static void version_serialize(struct buf *b, const struct spv_msg *m)
 {
 	const struct spv_msg_version *v = &m->u.version;
@@ -725,6 +735,7 @@ void spv_msg_frame_raw(struct buf *b, const uint8_t magic[4], const char *comman
 
 void spv_msg_frame(struct buf *b, const uint8_t magic[4], const struct spv_msg *m)
 {
+	KB_ASSERT(spv_msg_def_by_type(m->type) != NULL); /* framing "unknown" is our bug */
 	struct buf payload = BUF_INIT;
 	spv_msg_serialize(&payload, m);
 	spv_msg_frame_raw(b, magic, spv_msg_command(m->type), payload.p, payload.len);

@@ -282,7 +282,8 @@ void spv_msg_clear(struct spv_msg *m);
 /* Appends the payload of m to b (nothing for SPV_MSG_UNKNOWN). */
 void spv_msg_serialize(struct buf *b, const struct spv_msg *m);
 
-/* Appends a whole frame -- header and payload -- for m to b. */
+/* Appends a whole frame -- header and payload -- for m to b. m->type must
+ * be a known type (asserted). */
 void spv_msg_frame(struct buf *b, const uint8_t magic[4], const struct spv_msg *m);
 
 /* Appends a frame with an arbitrary command and payload (tests, and the
@@ -290,9 +291,12 @@ void spv_msg_frame(struct buf *b, const uint8_t magic[4], const struct spv_msg *
 void spv_msg_frame_raw(struct buf *b, const uint8_t magic[4], const char *command,
                        const uint8_t *payload, size_t n);
 
-/* Convenience initialisers for the messages koban sends: each sets
- * m->type and zeroes the rest. */
+/* Zeroes m and sets its type: the start of building a message to send. */
 void spv_msg_init(struct spv_msg *m, enum spv_msg_type type);
+
+/* Sets v's user agent from a C string (spv_user_agent(), say). KB_ELIMIT,
+ * with v unchanged, when it is longer than SPV_MSG_MAX_USER_AGENT. */
+enum kb_rc spv_msg_version_set_user_agent(struct spv_msg_version *v, const char *ua) KB_WUR;
 
 /* ---- frames -------------------------------------------------------------- */
 

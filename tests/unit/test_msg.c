@@ -488,8 +488,13 @@ static void test_round_trips(void **state)
 	m.u.version.timestamp = 1700000000;
 	assert_int_equal(spv_netaddr_parse(&m.u.version.addr_recv.addr, "[2a01:4f8::7]:8333", 1, false), KB_OK);
 	m.u.version.nonce = 42;
-	memcpy(m.u.version.user_agent, "/koban:0.1.0/", 13);
-	m.u.version.user_agent_len = 13;
+	char longua[SPV_MSG_MAX_USER_AGENT + 2];
+	memset(longua, 'u', sizeof longua - 1);
+	longua[sizeof longua - 1] = '\0';
+	assert_int_equal(spv_msg_version_set_user_agent(&m.u.version, longua), KB_ELIMIT);
+	assert_int_equal(m.u.version.user_agent_len, 0);
+	assert_int_equal(spv_msg_version_set_user_agent(&m.u.version, "/koban:0.1.0/"), KB_OK);
+	assert_int_equal(m.u.version.user_agent_len, 13);
 	m.u.version.start_height = -1;
 	m.u.version.has_relay = true;
 	m.u.version.relay = false;

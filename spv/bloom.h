@@ -289,7 +289,9 @@ void spv_bloom_suspicion_add_block(struct spv_bloom_suspicion *s, uint32_t total
  * it came with a merkleblock (false: mempool relay). */
 void spv_bloom_suspicion_add_tx(struct spv_bloom_suspicion *s, enum spv_bloom_match m,
                                 bool in_block);
-/* P(Poisson(lambda) >= k): the tail the rule uses (exposed for tests). */
+/* P(Poisson(lambda) >= k), the tail the rule uses, for k above lambda; 1.0
+ * when k <= lambda (at or below the mean is never evidence). 0.0 when
+ * lambda is 0 and k > 0. Exposed for tests. */
 double spv_bloom_poisson_tail(double lambda, uint32_t k);
 /* The rule above. */
 bool spv_bloom_suspicion_is_suspicious(const struct spv_bloom_suspicion *s);

@@ -1006,8 +1006,10 @@ enum kb_rc wallet_add_tx(struct wallet *w, const uint8_t *raw, size_t len, int64
 		if (rc == KB_OK)
 			rc = wallet_store_address_mark_used(w->st, o.spk, o.spk_len, block_hash ? height : -1);
 	}
+	/* Every input, ours or not: a double spend of a payment's foreign
+	 * input is found through these rows (wallet/wallet_sync.c). */
 	for (size_t i = 0; i < tx.in_count && rc == KB_OK; i++)
-		if (ours_in[i])
+		if (!coinbase)
 			rc = wallet_store_spend_insert(w->st, &tx.in[i].prevout.txid, tx.in[i].prevout.n,
 			                               &txid, (uint32_t)i);
 	/* Used addresses move the look-ahead window. */

@@ -137,8 +137,10 @@ void tui_nodeview_services_text(char *out, size_t cap, uint64_t services)
 		if (!(services & names[i].bit))
 			continue;
 		int n = snprintf(out + len, cap - len, "%s%s", len ? "," : "", names[i].name);
-		if (n < 0 || (size_t)n >= cap - len)
+		if (n < 0 || (size_t)n >= cap - len) {
+			out[len] = '\0'; /* whole names only */
 			break;
+		}
 		len += (size_t)n;
 	}
 	if (!len)

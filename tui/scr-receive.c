@@ -140,8 +140,15 @@ static void recv_draw(void *s, struct tui_app *app, WINDOW *w, int h, int wd)
 		tui_text(w, y++, 12, wd - 14, TUI_R_NORMAL, r->uri);
 	}
 	y++;
-	/* BIP21 URIs in QR codes: the address alone keeps the code small. */
-	tui_qr_draw(w, y, 0, wd, h - y, uri ? r->uri : r->addr.address);
+	/* A bare bech32 address goes into the QR code in upper case (BIP173):
+	 * alphanumeric mode makes the code small enough for 80x24. */
+	char qr[sizeof r->addr.address];
+	snprintf(qr, sizeof qr, "%s", r->addr.address);
+	if (!uri && strchr(qr, '1') && (!strncmp(qr, "bc1", 3) || !strncmp(qr, "tb1", 3) || !strncmp(qr, "bcrt1", 5)))
+		for (char *p = qr; *p; p++)
+			if (*p >= 'a' && *p <= 'z')
+				*p = (char)(*p - 'a' + 'A');
+	tui_qr_draw(w, y, 0, wd, h - y, uri ? r->uri : qr);
 }
 
 const struct tui_screen_ops tui_scr_receive = {

@@ -20,9 +20,11 @@ class Pane:
         self.env = dict(os.environ)
         self.env.pop("TMUX", None)
         self.env.setdefault("TERM", "xterm-256color")
-        self.env["LANG"] = self.env.get("KOBAN_TEST_LANG", "C.UTF-8")
         if env:
             self.env.update(env)
+        lang = self.env.get("KOBAN_TEST_LANG", "C.UTF-8")
+        self.env["LANG"] = lang
+        self.env["LC_ALL"] = lang
         self.tmux("new-session", "-d", "-x", str(width), "-y", str(height), "-s", "t", cmd)
         self.tmux("set-option", "-t", "t", "remain-on-exit", "on")
 
@@ -93,4 +95,7 @@ def koban_cmd(k, *extra, wallet=None, offline=True):
 def shell_cmd(inner):
     """Runs inner in sh, then prints a marker with the status and keeps a
     prompt-like line so the test sees the terminal after koban left."""
-    return f"sh -c {shlex.quote(inner + '; echo KOBAN-EXIT=$?; exec sh')}"
+    # The shell ignores SIGINT so Ctrl-C reaches koban alone (koban installs
+    # its own handler over the inherited "ignore").
+    script = "trap '' INT; " + inner + "; echo KOBAN-EXIT=$?; exec sh"
+    return "sh -c " + shlex.quote(script)

@@ -1370,6 +1370,13 @@ static bool trust_scan(struct spv_chain *c, uint32_t count, const struct hash256
 				memcpy(hash.b, raw + HLEN + SPV_HEADER_OFF_PREV, 32);
 			else
 				hash = *tip_hash;
+			if (i + RING >= count) {
+				/* the recent headers feed validation: check they link (cheap) */
+				struct hash256 real;
+				spv_header_hash_raw(&real, raw);
+				if (!heq(&real, &hash))
+					goto out;
+			}
 			uint32_t bits = spv_header_raw_u32(raw, SPV_HEADER_OFF_BITS);
 			if (i > 0) {
 				struct u256 bw;

@@ -49,7 +49,8 @@
  * Loading: the newest valid slot whose tip hash matches record count-1
  * makes records [0, count) trusted (no revalidation: one pass rebuilds the
  * in-memory index from the stored prev hashes and re-adds the work, which
- * must equal the committed tip work); records after it (written but not
+ * must equal the committed tip work, and the last 4096 records, which later
+ * validation reads, must hash-link); records after it (written but not
  * committed when the process died) are re-validated one by one and a
  * partial or invalid tail is cut off. If no slot matches (damage), every
  * record is re-validated from the base and the file is cut at the first

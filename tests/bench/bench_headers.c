@@ -133,10 +133,10 @@ static struct spv_chain *open_store(const char *name, enum kb_net net)
 static int phase_import(const char *what, enum kb_net net, const char *file, const char *store)
 {
 	unlink(path_in(store));
-	double t0 = now_s(), c0 = cpu_s();
 	struct spv_chain *c = open_store(store, net);
 	if (!c)
 		return 1;
+	double t0 = now_s(), c0 = cpu_s();
 	struct spv_chain_result r;
 	enum kb_rc rc = spv_chain_import_file(c, &r, file);
 	spv_chain_free(c); /* includes the final flush */

@@ -586,6 +586,72 @@ static enum kb_rc finish_new(struct wallet *w, int64_t bh, int64_t bt, char *err
 	return rc;
 }
 
+/* One watch-only account being made: a descriptor and its change twin. */
+struct watch_acc {
+	struct wallet_descriptor *d, *change;
+};
+
+/* Everything a new wallet holds, written by the store's creation
+ * transaction (wallet_store_create_with): a crash or a failure half way
+ * leaves no wallet file at all. */
+struct fill_ctx {
+	const uint8_t *seed;                 /* HD wallet: the BIP39 seed (secret) */
+	unsigned types;
+	const struct wallet_secrets *sec;    /* sealed under password */
+	const char *password;
+	const struct wallet_kdf_params *kdf;
+	struct watch_acc *acc;               /* watch-only: the accounts */
+	size_t nacc;
+	int64_t bh, bt;
+	char *err;
+	size_t errlen;
+};
+
+static enum kb_rc fill_wallet(struct wallet_store *st, void *arg)
+{
+	struct fill_ctx *f = arg;
+	struct wallet tmp;
+	memset(&tmp, 0, sizeof tmp);
+	tmp.st = st;
+	enum kb_rc rc = wallet_store_meta_get(st, &tmp.meta);
+	if (rc == KB_OK)
+		rc = load_settings(&tmp);
+	if (rc == KB_OK && f->seed)
+		rc = add_hd_accounts(&tmp, f->seed, f->types, f->err, f->errlen);
+	for (size_t i = 0; i < f->nacc && rc == KB_OK; i++)
+		rc = insert_account(&tmp, f->acc[i].d, f->acc[i].change, -1, NULL, f->err, f->errlen);
+	if (rc == KB_OK && f->sec) {
+		rc = wallet_keystore_seal(st, f->sec, f->password, strlen(f->password), f->kdf);
+		if (rc != KB_OK)
+			werr(f->err, f->errlen, "cannot seal the keystore: %s", rc == KB_ENOMEM ?
+			     "not enough memory for the key derivation" : kb_rc_str(rc));
+	}
+	if (rc == KB_OK)
+		rc = finish_new(&tmp, f->bh, f->bt, f->err, f->errlen);
+	accounts_free(&tmp);
+	return rc;
+}
+
+/* Opens the store just created at path into a new wallet object. */
+static enum kb_rc adopt_new(struct wallet **out, struct wallet_store *st, char *path,
+                            char *err, size_t errlen)
+{
+	struct wallet *w = kb_calloc(1, sizeof *w);
+	w->st = st;
+	w->path = path;
+	enum kb_rc rc = wallet_store_meta_get(st, &w->meta);
+	if (rc == KB_OK) {
+		load_settings(w);
+		rc = load_accounts(w, err, errlen);
+	}
+	if (rc != KB_OK) {
+		wallet_close(w);
+		return rc;
+	}
+	*out = w;
+	return KB_OK;
+}
+
 enum kb_rc wallet_create(struct wallet **out, const struct wallet_create_opts *o,
                          char *mnemonic_out, size_t mnemonic_cap, char *err, size_t errlen)
 {
@@ -640,29 +706,29 @@ enum kb_rc wallet_create(struct wallet **out, const struct wallet_create_opts *o
 	rc = new_wallet_path(&path, o->datadir, o->name, o->net, err, errlen);
 	if (rc != KB_OK)
 		goto out;
-	w = kb_calloc(1, sizeof *w);
-	w->path = path;
+	struct fill_ctx f;
+	memset(&f, 0, sizeof f);
+	f.seed = seed;
+	f.types = o->types ? o->types : WALLET_TYPES_DEFAULT;
+	f.sec = sec;
+	f.password = o->password;
+	f.kdf = &o->kdf;
+	f.bh = o->birthday_height;
+	f.bt = o->birthday_time;
+	f.err = err;
+	f.errlen = errlen;
+	struct wallet_store *st = NULL;
 	enum wallet_store_why why;
-	rc = wallet_store_create(&w->st, path, o->net, (int64_t)time(NULL), false, &why, err, errlen);
-	if (rc != KB_OK) {
-		w->path = NULL;
-		goto out;
-	}
-	rc = wallet_store_meta_get(w->st, &w->meta);
-	if (rc == KB_OK) {
-		load_settings(w);
-		rc = add_hd_accounts(w, seed, o->types ? o->types : WALLET_TYPES_DEFAULT, err, errlen);
-	}
-	if (rc == KB_OK) {
-		rc = wallet_keystore_seal(w->st, sec, o->password, strlen(o->password), &o->kdf);
-		if (rc != KB_OK)
-			werr(err, errlen, "cannot seal the keystore: %s", rc == KB_ENOMEM ?
-			     "not enough memory for the key derivation" : kb_rc_str(rc));
-	}
-	if (rc == KB_OK)
-		rc = finish_new(w, o->birthday_height, o->birthday_time, err, errlen);
+	rc = wallet_store_create_with(&st, path, o->net, (int64_t)time(NULL), false, fill_wallet, &f,
+	                              &why, err, errlen);
 	if (rc != KB_OK)
 		goto out;
+	rc = adopt_new(&w, st, path, err, errlen);
+	path = NULL; /* owned by w, or freed with it */
+	if (rc != KB_OK) {
+		w = NULL;
+		goto out;
+	}
 	if (mnemonic_out && mnemonic_cap) {
 		if (strlen(words) + 1 > mnemonic_cap) {
 			rc = KB_ELIMIT;
@@ -705,11 +771,6 @@ static char *change_twin(const char *text)
 	p[1] = '1';
 	return t;
 }
-
-/* One watch-only account being made: a descriptor and its change twin. */
-struct watch_acc {
-	struct wallet_descriptor *d, *change;
-};
 
 /* Parses one key or descriptor token into acc (change twin found among
  * the remaining tokens, or derived from "/0/" -> "/1/"). */
@@ -833,31 +894,22 @@ enum kb_rc wallet_create_watch(struct wallet **out, const char *datadir, const c
 	rc = new_wallet_path(&path, datadir, name, net, err, errlen);
 	if (rc != KB_OK)
 		goto out;
-	struct wallet *w = kb_calloc(1, sizeof *w);
-	w->path = path;
-	path = NULL;
+	struct fill_ctx f;
+	memset(&f, 0, sizeof f);
+	f.acc = acc;
+	f.nacc = nacc;
+	f.bh = bh;
+	f.bt = bt;
+	f.err = err;
+	f.errlen = errlen;
+	struct wallet_store *st = NULL;
 	enum wallet_store_why why;
-	rc = wallet_store_create(&w->st, w->path, net, (int64_t)time(NULL), true, &why, err, errlen);
-	if (rc != KB_OK) {
-		wallet_close(w);
+	rc = wallet_store_create_with(&st, path, net, (int64_t)time(NULL), true, fill_wallet, &f,
+	                              &why, err, errlen);
+	if (rc != KB_OK)
 		goto out;
-	}
-	rc = wallet_store_meta_get(w->st, &w->meta);
-	if (rc == KB_OK)
-		load_settings(w);
-	for (size_t i = 0; i < nacc && rc == KB_OK; i++)
-		rc = insert_account(w, acc[i].d, acc[i].change, -1, NULL, err, errlen);
-	if (rc == KB_OK)
-		rc = finish_new(w, bh, bt, err, errlen);
-	if (rc != KB_OK) {
-		char *p = w->path;
-		w->path = NULL;
-		wallet_close(w);
-		remove_wallet_files(p);
-		kb_free(p);
-		goto out;
-	}
-	*out = w;
+	rc = adopt_new(out, st, path, err, errlen);
+	path = NULL;
 out:
 	for (size_t i = 0; i < nacc; i++) {
 		wallet_descriptor_free(acc[i].d);

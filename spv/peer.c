@@ -166,7 +166,7 @@ static void become_ready(struct spv_peer *p, int64_t now)
 {
 	p->state = SPV_PEER_READY;
 	p->handshake_deadline = 0;
-	p->ping_next = now + SPV_PEER_PING_INTERVAL_MS;
+	p->ping_next = now; /* a first ping at once measures the round trip */
 	KB_INFO("peer", "[%" PRIu32 "] %s: ready: version %" PRId32 " services %" PRIx64
 	        " height %" PRId32 " %s", p->id, p->addr_str, p->version, p->services,
 	        p->start_height, p->user_agent);

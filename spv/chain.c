@@ -961,10 +961,14 @@ static enum spv_hdr_reason reorg(struct spv_chain *c, int32_t tip)
 	}
 	if (!main_truncate(c, f))
 		goto out;
+	note_change(c, f, old_tip);
 	for (size_t j = 0; j < d; j++) {
 		struct side *s = &c->side[path[j]];
-		if (!main_append(c, s->raw, &s->hash, &s->work, s->wbits))
+		if (!main_append(c, s->raw, &s->hash, &s->work, s->wbits)) {
+			/* storage failed: keep a consistent (shorter) chain and side set */
+			side_rebuild(c);
 			goto out;
+		}
 		s->dead = true;
 	}
 	for (size_t j = 0; j < nold; j++) {
@@ -978,7 +982,6 @@ static enum spv_hdr_reason reorg(struct spv_chain *c, int32_t tip)
 		c->side[c->nside++] = old[j];
 	}
 	side_rebuild(c);
-	note_change(c, f, old_tip);
 	r = SPV_HDR_OK;
 out:
 	kb_free(old);

@@ -42,6 +42,7 @@ struct send {
 	char txid[65];
 	char *psbt_b64;               /* the PSBT (signed, or unsigned for watch-only) */
 	char result[256];
+	char result2[256];            /* the second line: what to do now */
 	enum tui_role result_role;
 	bool broadcasting, broadcast_ok;
 	enum save saving;
@@ -82,7 +83,7 @@ static void reset_result(struct send *s)
 	kb_free(s->hex);
 	kb_free(s->psbt_b64);
 	s->hex = s->psbt_b64 = NULL;
-	s->result[0] = '\0';
+	s->result[0] = s->result2[0] = '\0';
 	s->saving = SAVE_NONE;
 	s->broadcast_ok = false;
 }
@@ -214,8 +215,8 @@ static void broadcast_done(bool ok, const char *message, void *arg)
 		snprintf(s->result, sizeof s->result, "Sent: %s", s->txid);
 		s->result_role = TUI_R_GOOD;
 	} else {
-		snprintf(s->result, sizeof s->result, "Not broadcast: %s. Save the transaction (h) or the PSBT (p).",
-		         message);
+		snprintf(s->result, sizeof s->result, "Not broadcast: %s.", message);
+		snprintf(s->result2, sizeof s->result2, "h saves the signed transaction (hex), p the PSBT, b tries again.");
 		s->result_role = TUI_R_WARN;
 	}
 	tui_app_dirty(app, TUI_RECALC | TUI_REDRAW);
@@ -224,9 +225,8 @@ static void broadcast_done(bool ok, const char *message, void *arg)
 static void send_broadcast(struct send *s, struct tui_app *app)
 {
 	if (app->ns.offline) {
-		snprintf(s->result, sizeof s->result,
-		         "The node is offline: the signed transaction cannot be broadcast. "
-		         "Save it: h the transaction hex, p the PSBT.");
+		snprintf(s->result, sizeof s->result, "Signed. The node is offline: the transaction cannot be broadcast.");
+		snprintf(s->result2, sizeof s->result2, "h saves the signed transaction (hex), p the PSBT, c copies the hex.");
 		s->result_role = TUI_R_WARN;
 		return;
 	}
@@ -300,6 +300,11 @@ static void sign_done(struct tui_app *app, void *ctx)
 		kb_free(j);
 		return;
 	}
+	/* The review now describes the signed transaction. */
+	struct buf t = BUF_INIT;
+	wallet_psbt_describe(app->w, &j->psbt, &t, NULL);
+	split_lines(s, buf_cstr(&t));
+	buf_clear(&t);
 	wallet_psbt_clear(&j->psbt);
 	s->hex = j->hex;
 	s->psbt_b64 = j->b64;
@@ -573,8 +578,11 @@ static void send_draw(void *p, struct tui_app *app, WINDOW *w, int h, int wd)
 		if (s->st == S_REVIEW)
 			tui_textf(w, y++, 1, wd - 2, app->opt.net == KB_NET_MAIN ? TUI_R_MAINNET : TUI_R_KEY,
 			          "Review: %s", app->opt.net == KB_NET_MAIN ? "MAINNET, real money" : np->display);
-		else
+		else {
 			tui_text(w, y++, 1, wd - 2, s->result_role, s->result);
+			if (s->result2[0])
+				tui_text(w, y++, 1, wd - 2, TUI_R_KEY, s->result2);
+		}
 		for (size_t i = s->top; i < s->nlines && y < h - 2; i++)
 			tui_text(w, y++, 1, wd - 2, strstr(s->lines[i], "[change]") ? TUI_R_DIM : TUI_R_NORMAL, s->lines[i]);
 		if (s->saving != SAVE_NONE)
@@ -615,7 +623,7 @@ static void send_draw(void *p, struct tui_app *app, WINDOW *w, int h, int wd)
 
 const struct tui_screen_ops tui_scr_send = {
 	.name = "Send",
-	.keys = "Enter edit  r review  Esc back",
+	.keys = "Enter edit/sign  r review  h/p save hex/PSBT  Esc back",
 	.init = send_init,
 	.free = send_free,
 	.key = send_key,

@@ -83,6 +83,7 @@ static void shani_compress(uint32_t state[8], const uint8_t block[64])
 	s1 = _mm_blend_epi16(s1, tmp, 0xF0);         /* CDGH */
 	const __m128i abef = s0, cdgh = s1;
 	__m128i m[4];
+#pragma GCC unroll 16
 	for (int q = 0; q < 16; q++) {
 		__m128i w;
 		if (q < 4) {

@@ -142,7 +142,7 @@ static void test_retargets_and_work(void **state)
 
 	struct vec v;
 	vec_start(&v, "chain/retarget-boundaries");
-	size_t retargets = 0, works = 0;
+	size_t retargets = 0, works = 0, anchors = 0;
 	for (size_t i = 0; i < hs->count; i++) {
 		const struct json *e = json_at(hs, i);
 		int64_t height, time;
@@ -205,11 +205,29 @@ static void test_retargets_and_work(void **state)
 				vec_fail(&v, i, "height %lld: stored hash differs", (long long)height);
 			works++;
 		}
+		/* the embedded anchor at a period start: same header, same chain work */
+		const struct spv_checkpoint_set *cs = p->checkpoints;
+		for (size_t a = 0; cw && height > 0 && a < cs->n_anchors; a++) {
+			if (cs->anchors[a].height != (uint32_t)height)
+				continue;
+			struct u256 want, got;
+			uint8_t le[32];
+			for (int b = 0; b < 32; b++)
+				le[b] = cs->anchors[a].chainwork[31 - b];
+			u256_from_le(&got, le);
+			if (n != SPV_HEADER_LEN || memcmp(cs->anchors[a].header, raw, SPV_HEADER_LEN) != 0)
+				vec_fail(&v, i, "height %lld: embedded anchor header differs", (long long)height);
+			if (!u256_from_hex(&want, cw) || u256_cmp(&want, &got) != 0)
+				vec_fail(&v, i, "height %lld: embedded anchor chain work differs", (long long)height);
+			anchors++;
+		}
 		kb_free(raw);
 		vec_case_end(&v);
 	}
 	vec_finish(&v);
-	printf("# %zu retargets recomputed, %zu chain-work values matched\n", retargets, works);
+	printf("# %zu retargets recomputed, %zu chain-work values matched, %zu embedded anchors "
+	       "matched\n", retargets, works, anchors);
+	assert_true(anchors >= 400);
 	assert_int_equal(retargets, 413);
 	assert_true(works >= 10);
 	spv_chain_free(lo);

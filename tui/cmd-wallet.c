@@ -794,6 +794,104 @@ static int cmd_tx(struct cli *c, int argc, char **argv)
 	return cli_ok(c, "recorded");
 }
 
+
+/* ---- settings ---- */
+
+static const struct {
+	const char *key;
+	const char *what;
+} settings[] = {
+	{ WALLET_SETTING_CONFIRM_TARGET, "confirmations before a payment counts as confirmed (1-100)" },
+	{ WALLET_SETTING_GAP_LIMIT, "unused addresses kept derived beyond the last used one (1-1000)" },
+	{ WALLET_SETTING_BLOOM_FP_RATE, "Bloom filter false-positive rate (0.00001-0.05): privacy against bandwidth" },
+	{ WALLET_SETTING_FEE_URL, "Esplora-compatible fee estimate URL (http:// or https://; empty: none)" },
+	{ "proxy", "SOCKS5 proxy HOST:PORT for peers and fee estimates (empty: none)" },
+};
+
+static bool setting_valid(const char *key, const char *v, char *err, size_t errlen)
+{
+	if (!strcmp(key, WALLET_SETTING_CONFIRM_TARGET) || !strcmp(key, WALLET_SETTING_GAP_LIMIT)) {
+		long n = atoi_safe(v), max = !strcmp(key, WALLET_SETTING_GAP_LIMIT) ? 1000 : 100;
+		if (n < 1 || n > max) {
+			snprintf(err, errlen, "%s takes a whole number from 1 to %ld", key, max);
+			return false;
+		}
+		return true;
+	}
+	if (!strcmp(key, WALLET_SETTING_BLOOM_FP_RATE)) {
+		char *end;
+		double d = strtod(v, &end);
+		if (*end || !(d >= 0.00001 && d <= 0.05)) {
+			snprintf(err, errlen, "%s takes a rate from 0.00001 to 0.05, like 0.0005", key);
+			return false;
+		}
+		return true;
+	}
+	if (!strcmp(key, WALLET_SETTING_FEE_URL)) {
+		if (*v && strncmp(v, "http://", 7) && strncmp(v, "https://", 8)) {
+			snprintf(err, errlen, "%s must start with http:// or https://", key);
+			return false;
+		}
+		return strlen(v) < 1024;
+	}
+	if (!strcmp(key, "proxy")) {
+		if (*v && (!strchr(v, ':') || strlen(v) > 255)) {
+			snprintf(err, errlen, "proxy is HOST:PORT");
+			return false;
+		}
+		return true;
+	}
+	return false;
+}
+
+static int cmd_config(struct cli *c, int argc, char **argv)
+{
+	if (argc > 3)
+		return tui_cli_error(c, CLI_USER, "usage: koban config [KEY [VALUE]]");
+	size_t which = SIZE_MAX;
+	if (argc >= 2) {
+		for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++)
+			if (!strcmp(argv[1], settings[i].key))
+				which = i;
+		if (which == SIZE_MAX)
+			return tui_cli_error(c, CLI_USER, "unknown setting '%s' (koban config lists them)", argv[1]);
+	}
+	char err[256] = "";
+	if (argc == 3 && !setting_valid(argv[1], argv[2], err, sizeof err))
+		return tui_cli_error(c, CLI_USER, "%s", err[0] ? err : "that value is not allowed");
+	struct wallet *w;
+	int status;
+	if (!(w = cli_open_wallet(c, &status)))
+		return status;
+	if (argc == 3) {
+		enum kb_rc rc = wallet_store_setting_set(wallet_store(w), argv[1], argv[2]);
+		wallet_close(w);
+		if (rc != KB_OK)
+			return tui_cli_error(c, CLI_FAIL, "cannot save the setting: %s", kb_rc_str(rc));
+		return cli_ok(c, "saved");
+	}
+	if (c->opt.json)
+		json_w_obj_begin(&c->jw);
+	for (size_t i = 0; i < sizeof settings / sizeof settings[0]; i++) {
+		if (which != SIZE_MAX && i != which)
+			continue;
+		char *v = NULL;
+		if (wallet_store_setting_get(wallet_store(w), settings[i].key, &v) != KB_OK)
+			v = NULL;
+		if (c->opt.json) {
+			json_w_key(&c->jw, settings[i].key);
+			json_w_str(&c->jw, v ? v : "");
+		} else {
+			tui_cli_printf(c, "%-15s %-12s %s\n", settings[i].key, v && *v ? v : "-", settings[i].what);
+		}
+		kb_free(v);
+	}
+	if (c->opt.json)
+		json_w_obj_end(&c->jw);
+	wallet_close(w);
+	return CLI_OK;
+}
+
 /* ---- PSBT ---- */
 
 static int write_psbt(struct cli *c, const struct wallet_psbt *p, const char *outfile)
@@ -1166,6 +1264,7 @@ const struct cli_command tui_cli_wallet_commands[] = {
 	{ "export-descriptors", cmd_export, "[--private]", "descriptors for a watch-only twin (private ones with the password)" },
 	{ "passwd", cmd_passwd, "[--new-password-file F]", "change the wallet password" },
 	{ "mnemonic", cmd_mnemonic, "", "show the mnemonic (asks for the password)" },
+	{ "config", cmd_config, "[KEY [VALUE]]", "show or change a wallet setting (gap_limit, confirm_target, ...)" },
 	{ "tx", cmd_tx, "add HEX|FILE [--height N --block-hash H] [--tip N]", "record a transaction received out of band" },
 	{ "psbt", cmd_psbt, "create|sign|finalize|combine|show ...", "partially signed transactions (BIP174)" },
 	{ NULL, NULL, NULL, NULL },

@@ -85,6 +85,12 @@ try:
     refused(["psbt", "create", good, "0.1", "--fee-rate", "2", "--from", "00" * 32 + ":0"], "not an unspent coin")
     refused(["freeze", "nothex:1"], "outpoint")
 
+    # settings
+    refused(["config", "gap_limit", "0"], "1 to 1000")
+    refused(["config", "confirm_target", "many"], "whole number")
+    refused(["config", "fee_url", "ftp://example"], "http")
+    refused(["config", "nosuch", "1"], "unknown setting")
+
     # PSBTs
     junk = os.path.join(k.dir, "junk.psbt")
     with open(junk, "w") as f:

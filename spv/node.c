@@ -257,8 +257,9 @@ static void on_headers(struct spv_node *n, struct spv_peer *p, struct pstate *s,
 		}
 		if (res.reason == SPV_HDR_ORPHAN) {
 			if (requested) {
-				spv_node_misbehaving(n, p, 50, "headers that do not connect to our locator");
-				spv_peer_close(p, "sent headers that do not connect to our locator");
+				/* our locator ends at our base, so an honest answer
+				 * always connects: this one is made up */
+				spv_node_misbehaving(n, p, 100, "headers that do not connect to our locator");
 				return;
 			}
 			if (++s->orphan_announces > 8) {

@@ -19,7 +19,8 @@
  * has nothing more ("caught up"). Every batch goes through
  * spv_chain_process_headers: a header that proves invalid data
  * (spv_hdr_reason_is_invalid) bans the peer; a batch that does not
- * connect to our own locator scores 50 and drops it; a header too far in
+ * connect to our own locator (which ends at our base, so an honest one
+ * always connects) bans it; a header too far in
  * the future drops it (it may become valid); a branch with less work than
  * ours is kept as a side branch by the chain and the peer that offered it
  * is dropped (it has nothing we need). Announcements (headers pushed

@@ -674,5 +674,6 @@ bool spv_bloom_suspicion_is_suspicious(const struct spv_bloom_suspicion *s)
 		return true;
 	if (s->unexplained < SPV_BLOOM_SUSPICION_MIN)
 		return false;
-	return spv_bloom_poisson_tail(s->lambda, s->unexplained) < SPV_BLOOM_SUSPICION_ALPHA;
+	return spv_bloom_poisson_tail(SPV_BLOOM_SUSPICION_SLACK * s->lambda, s->unexplained) <
+	       SPV_BLOOM_SUSPICION_ALPHA;
 }

@@ -150,6 +150,11 @@ enum spv_merkle_err spv_merkle_verify_block(struct spv_merkle_matches *out,
 	                         mb->flags, mb->n_flags);
 }
 
+bool spv_merkle_tx_ambiguous(const struct wallet_tx *tx)
+{
+	return wallet_tx_serialized_len(tx, false) == SPV_MERKLE_AMBIGUOUS_TX_SIZE;
+}
+
 /* ---- the full root --------------------------------------------------------------- */
 
 void spv_merkle_root(struct hash256 *out, bool *mutated, const struct hash256 *txids, size_t n)

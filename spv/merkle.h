@@ -41,6 +41,7 @@
 #include "spv/msg.h"
 #include "wallet/hash.h"
 #include "wallet/rc.h"
+#include "wallet/tx.h"
 
 #include <stdbool.h>
 #include <stddef.h>
@@ -99,6 +100,10 @@ enum spv_merkle_err spv_merkle_verify(struct spv_merkle_matches *out, const stru
 /* The same for a parsed merkleblock, against the root in its own header. */
 enum spv_merkle_err spv_merkle_verify_block(struct spv_merkle_matches *out,
                                             const struct spv_msg_merkleblock *mb) KB_WUR;
+
+/* True when tx's legacy serialisation is SPV_MERKLE_AMBIGUOUS_TX_SIZE
+ * bytes: refuse such a transaction as a proof's match. */
+bool spv_merkle_tx_ambiguous(const struct wallet_tx *tx);
 
 /*
  * The merkle root of n >= 1 txids (Core's ComputeMerkleRoot). *mutated

@@ -366,6 +366,25 @@ static void test_random_proofs(void **state)
 	kb_free(b.txid);
 }
 
+static void test_ambiguous_size(void **state)
+{
+	(void)state;
+	/* version 4, count 1, input 41 + script, count 1, output 9 + script,
+	 * locktime 4: 60 + scripts; 4 bytes of scripts make 64 */
+	struct wallet_tx tx;
+	wallet_tx_init(&tx);
+	struct wallet_outpoint op;
+	memset(&op, 0x33, sizeof op);
+	uint8_t s[5] = { 0x51, 0x51, 0x51, 0x51, 0x51 };
+	wallet_tx_add_input(&tx, &op, s, 1, 0xffffffff);
+	wallet_tx_add_output(&tx, 1, s, 3);
+	assert_int_equal(wallet_tx_serialized_len(&tx, false), 64);
+	assert_true(spv_merkle_tx_ambiguous(&tx));
+	wallet_tx_set_script_sig(&tx, 0, s, 2);
+	assert_false(spv_merkle_tx_ambiguous(&tx));
+	wallet_tx_clear(&tx);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -373,6 +392,7 @@ int main(void)
 		cmocka_unit_test(test_tampered),
 		cmocka_unit_test(test_duplicate_branch),
 		cmocka_unit_test(test_random_proofs),
+		cmocka_unit_test(test_ambiguous_size),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

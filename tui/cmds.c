@@ -6,10 +6,12 @@
 /* The command groups, each in its own file. */
 extern const struct cli_command tui_cli_wallet_commands[];
 extern const struct cli_command tui_cli_node_commands[];
+extern const struct cli_command tui_cli_send_commands[];
 
 static const struct cli_command *const groups[] = {
 	tui_cli_wallet_commands,
 	tui_cli_node_commands,
+	tui_cli_send_commands,
 };
 
 const struct cli_command *tui_cli_command_find(const char *name)

@@ -1,0 +1,48 @@
+/*
+ * The network side of the wallet commands (tui/cmd-send.c): a session that
+ * runs the node and the wallet sync (spv/wsync.h) on one loop until the
+ * wallet is up to date, for `koban sync`, `send`, `broadcast` and `bump`.
+ */
+#ifndef KOBAN_TUI_CMD_SEND_H
+#define KOBAN_TUI_CMD_SEND_H
+
+#include "spv/loop.h"
+#include "spv/node.h"
+#include "spv/wsync.h"
+#include "tui/cli.h"
+#include "wallet/wallet.h"
+
+#include <stdint.h>
+
+struct tui_wsession {
+	struct spv_loop *loop;     /* owned */
+	struct spv_node *node;     /* owned */
+	struct spv_wsync *ws;      /* owned */
+	struct wallet *w;          /* borrowed */
+};
+
+/*
+ * Starts the loop, the node (the command line's --connect/--proxy, the
+ * wallet's store for peers and bans, its birthday) and the wallet sync.
+ * Refused under --offline. On failure the error is reported on c and the
+ * CLI exit status returned; CLI_OK on success (close with
+ * tui_wsession_close).
+ */
+int tui_wsession_open(struct tui_wsession *s, struct cli *c, struct wallet *w);
+void tui_wsession_close(struct tui_wsession *s);
+
+/*
+ * Runs the loop until the wallet is synced to the best header tip, for at
+ * most timeout_ms. CLI_OK when synced; otherwise the reason (the sync's
+ * status text) is reported and CLI_FAIL returned. Progress lines go to
+ * stderr when it is a terminal.
+ */
+int tui_wsession_sync(struct tui_wsession *s, struct cli *c, int64_t timeout_ms);
+
+/*
+ * What `koban sync` runs: open, sync, print the result (scan height,
+ * balance), close. For the node's sync command to call with its wallet.
+ */
+int tui_cmd_wallet_sync(struct cli *c, struct wallet *w, int64_t timeout_ms);
+
+#endif

@@ -182,6 +182,49 @@ size_t tui_fmt_fit(const char *s, size_t width)
 	return i;
 }
 
+static size_t sep_at(const char *s)
+{
+	if (*s == ' ')
+		return 1;
+	if (!strncmp(s, "\xe3\x80\x80", 3))
+		return 3;
+	return 0;
+}
+
+size_t tui_fmt_wrap(const char *s, size_t width, size_t *next)
+{
+	size_t len = strcspn(s, "\n"), i = 0, w = 0, brk = 0, brk_next = 0;
+	bool have_brk = false, prev_sep = false;
+	while (i < len) {
+		size_t sl = sep_at(s + i);
+		if (sl) {
+			if (!prev_sep)
+				brk = i; /* the start of a run of separators */
+			brk_next = i + sl;
+			have_brk = true;
+		}
+		prev_sep = sl > 0;
+		int cw;
+		size_t n = char_at(s + i, len - i, &cw);
+		if (w + (size_t)cw > width) {
+			size_t end = have_brk && brk > 0 ? brk : i;
+			size_t nx = have_brk && brk > 0 ? brk_next : i;
+			if (end == 0 && width > 0) { /* a character wider than the line */
+				end = n;
+				nx = n;
+			}
+			while (s[nx] && sep_at(s + nx))
+				nx += sep_at(s + nx);
+			*next = nx;
+			return end;
+		}
+		w += (size_t)cw;
+		i += n;
+	}
+	*next = s[len] == '\n' ? len + 1 : len;
+	return len;
+}
+
 void tui_layout_compute(struct tui_layout *l, int cols, int rows)
 {
 	memset(l, 0, sizeof *l);

@@ -51,6 +51,16 @@ size_t tui_fmt_width(const char *s);
  * in width columns. */
 size_t tui_fmt_fit(const char *s, size_t width);
 
+/*
+ * Word wrapping: the byte length of the first line of s (up to a newline)
+ * that fits in width columns, broken after the last space or ideographic
+ * space (U+3000) that fits, or at a character boundary when a single word
+ * is wider than the line. *next gets where the following line starts
+ * (separators and one newline skipped). At least one character is taken
+ * when width > 0, so a caller's loop always advances.
+ */
+size_t tui_fmt_wrap(const char *s, size_t width, size_t *next);
+
 /* ---- layout ---- */
 
 /* The window tree's rectangles for a terminal of cols x rows. */

@@ -330,20 +330,13 @@ static void set_draw(void *p, struct tui_app *app, WINDOW *w, int h, int wd)
 		tui_text(w, 0, 1, wd - 2, TUI_R_KEY, s->page_title);
 		if (s->page_secret)
 			tui_text(w, 1, 1, wd - 2, TUI_R_WARN, "Secret: anyone who sees this can take the coins. Esc hides it.");
-		/* One line per descriptor, wrapped to the width; mnemonic words wrap by width. */
-		int y = 3, x = 1;
+		/* Wrapped by words and columns: Japanese words are double width. */
+		int y = 3;
 		const char *t = s->page;
 		while (*t && y < h) {
-			const char *nl = strchr(t, '\n');
-			size_t len = nl ? (size_t)(nl - t) : strlen(t);
-			size_t step = (size_t)(wd - 2);
-			for (size_t off = 0; off < len && y < h; off += step, y++) {
-				size_t n = len - off < step ? len - off : step;
-				mvwaddnstr(w, y, x, t + off, (int)n);
-			}
-			if (len == 0)
-				y++;
-			t += len + (nl ? 1 : 0);
+			size_t next, n = tui_fmt_wrap(t, (size_t)(wd - 2), &next);
+			mvwaddnstr(w, y++, 1, t, (int)n);
+			t += next;
 		}
 		return;
 	}

@@ -177,6 +177,38 @@ static void test_widths(void **state)
 	assert_int_equal(tui_fmt_width("\xe2\x96\x80\xe2\x96\x84\xe2\x96\x88\xe2\x94\x80"), 4);
 }
 
+static void test_wrap(void **state)
+{
+	(void)state;
+	size_t next;
+	/* Misuse: empty text, zero width (nothing fits, nothing taken). */
+	assert_int_equal(tui_fmt_wrap("", 10, &next), 0);
+	assert_int_equal(next, 0);
+	assert_int_equal(tui_fmt_wrap("abc", 0, &next), 0);
+	/* Fits whole; stops at a newline and skips it. */
+	assert_int_equal(tui_fmt_wrap("abandon about", 20, &next), 13);
+	assert_int_equal(next, 13);
+	assert_int_equal(tui_fmt_wrap("wpkh(x)\ntr(y)", 20, &next), 7);
+	assert_int_equal(next, 8);
+	/* Broken after the last space that fits; the spaces are skipped. */
+	const char *m = "abandon abandon  about";
+	assert_int_equal(tui_fmt_wrap(m, 12, &next), 7);
+	assert_int_equal(next, 8);
+	assert_int_equal(tui_fmt_wrap(m + 8, 12, &next), 7);
+	assert_int_equal(next, 9);
+	/* A word longer than the line is cut at a character boundary. */
+	assert_int_equal(tui_fmt_wrap("tpubDCmnfghij", 5, &next), 5);
+	assert_int_equal(next, 5);
+	/* Japanese: ideographic spaces, two columns a character. */
+	const char *ja = "\xe3\x81\x82\xe3\x81\x84\xe3\x80\x80\xe3\x81\x86\xe3\x81\x88"; /* あい　うえ */
+	assert_int_equal(tui_fmt_wrap(ja, 6, &next), 6);
+	assert_int_equal(next, 9);
+	assert_int_equal(tui_fmt_wrap(ja, 3, &next), 3);  /* あ: never half a character */
+	assert_int_equal(next, 3);
+	assert_int_equal(tui_fmt_wrap(ja, 1, &next), 3);  /* narrower than a character: one taken */
+	assert_int_equal(tui_fmt_wrap(ja, 10, &next), strlen(ja));
+}
+
 static void test_layout(void **state)
 {
 	(void)state;
@@ -305,6 +337,7 @@ int main(void)
 		cmocka_unit_test(test_addresses),
 		cmocka_unit_test(test_dates_confs),
 		cmocka_unit_test(test_widths),
+		cmocka_unit_test(test_wrap),
 		cmocka_unit_test(test_layout),
 		cmocka_unit_test(test_columns),
 		cmocka_unit_test(test_qr_fit),

@@ -37,13 +37,8 @@ enum kb_rc spv_header_parse(struct spv_header *out, const uint8_t *in, size_t le
 void spv_header_serialize(const struct spv_header *h, uint8_t out[SPV_HEADER_LEN]);
 /* SHA256d of the wire form (internal byte order). */
 void spv_header_hash(struct hash256 *out, const struct spv_header *h);
-/*
- * SHA256d of 80 raw bytes: the hash of the header they encode. Uses the
- * CPU's SHA extensions when present and self-tested, else libsodium.
- */
+/* SHA256d of 80 raw bytes (libsodium): the hash of the header they encode. */
 void spv_header_hash_raw(struct hash256 *out, const uint8_t raw[SPV_HEADER_LEN]);
-/* True when spv_header_hash_raw runs on the CPU's SHA extensions. */
-bool spv_header_hash_accelerated(void);
 
 /* Field readers on raw wire bytes (no copy; for the hot paths). */
 static inline uint32_t spv_header_raw_u32(const uint8_t *raw, size_t off)

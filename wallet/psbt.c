@@ -1102,6 +1102,22 @@ static void finalize_input(struct wallet_psbt_map *m, const uint8_t *script_sig,
 	}
 }
 
+/* Finalizes a P2WPKH spend (nested in P2SH when script_sig is given): the
+ * witness is the signature and the public key of the partial signature
+ * record sig, copied out first because finalizing rewrites the map. */
+static void finalize_wpkh(struct wallet_psbt_map *m, const struct wallet_psbt_kv *sig,
+                          const uint8_t *script_sig, size_t sslen)
+{
+	size_t lens[2] = { sig->vallen, sig->keylen - 1 };
+	uint8_t *w0 = kb_malloc(lens[0]), *w1 = kb_malloc(lens[1]);
+	memcpy(w0, sig->val, lens[0]);
+	memcpy(w1, sig->key + 1, lens[1]);
+	const uint8_t *cw[2] = { w0, w1 };
+	finalize_input(m, script_sig, sslen, cw, lens, 2);
+	kb_free(w0);
+	kb_free(w1);
+}
+
 enum kb_rc wallet_psbt_finalize(struct wallet_psbt *p)
 {
 	bool all = true;
@@ -1127,15 +1143,7 @@ enum kb_rc wallet_psbt_finalize(struct wallet_psbt *p)
 				all = false;
 				continue;
 			}
-			const uint8_t *wit[2] = { sig->val, sig->key + 1 };
-			size_t lens[2] = { sig->vallen, sig->keylen - 1 };
-			uint8_t *w0 = kb_malloc(lens[0]), *w1 = kb_malloc(lens[1]);
-			memcpy(w0, wit[0], lens[0]);
-			memcpy(w1, wit[1], lens[1]);
-			const uint8_t *cw[2] = { w0, w1 };
-			finalize_input(m, NULL, 0, cw, lens, 2);
-			kb_free(w0);
-			kb_free(w1);
+			finalize_wpkh(m, sig, NULL, 0);
 		} else if (spk_len == 23 && s[0] == 0xa9 && s[1] == 0x14 && s[22] == 0x87) { /* P2SH */
 			const struct wallet_psbt_kv *rs = wallet_psbt_map_get_type(m, PSBT_IN_REDEEMSCRIPT);
 			uint8_t h[20];
@@ -1151,14 +1159,7 @@ enum kb_rc wallet_psbt_finalize(struct wallet_psbt *p)
 			uint8_t ss[23];
 			ss[0] = 22;
 			memcpy(ss + 1, rs->val, 22);
-			size_t lens[2] = { sig->vallen, sig->keylen - 1 };
-			uint8_t *w0 = kb_malloc(lens[0]), *w1 = kb_malloc(lens[1]);
-			memcpy(w0, sig->val, lens[0]);
-			memcpy(w1, sig->key + 1, lens[1]);
-			const uint8_t *cw[2] = { w0, w1 };
-			finalize_input(m, ss, sizeof ss, cw, lens, 2);
-			kb_free(w0);
-			kb_free(w1);
+			finalize_wpkh(m, sig, ss, sizeof ss);
 		} else if (spk_len == 25 && s[0] == 0x76 && s[1] == 0xa9 && s[2] == 0x14 &&
 		           s[23] == 0x88 && s[24] == 0xac) { /* P2PKH */
 			if (!(sig = sig_for_hash(m, s + 3))) {

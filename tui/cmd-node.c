@@ -13,6 +13,7 @@
 #include "spv/chain.h"
 #include "spv/loop.h"
 #include "spv/node.h"
+#include "tui/cmd-send.h"
 #include "tui/cmd-util.h"
 #include "wallet/hex.h"
 #include "wallet/mem.h"
@@ -303,6 +304,8 @@ static int cmd_sync(struct cli *c, int argc, char **argv)
 	}
 	if (c->opt.offline)
 		return tui_cli_error(c, CLI_USER, "--offline: the node does not start, so there is nothing to sync");
+	if (tui_cmd_send_have_wallet(c)) /* headers and the wallet (tui/cmd-send.c) */
+		return tui_cmd_wallet_sync_main(c, timeout * 1000);
 	struct run r;
 	int status = run_open(&r, c, stall * 1000);
 	if (status != CLI_OK)

@@ -5,6 +5,7 @@
  */
 #include "tui/cmd-send.h"
 
+#include "spv/chain.h"
 #include "spv/fees.h"
 #include "spv/http.h"
 #include "tui/cmd-util.h"
@@ -118,18 +119,39 @@ int tui_wsession_sync(struct tui_wsession *s, struct cli *c, int64_t timeout_ms)
 	return CLI_OK;
 }
 
+bool tui_cmd_send_have_wallet(struct cli *c)
+{
+	const char *dir = NULL;
+	int status = CLI_OK;
+	if (cli_datadir(c, &dir, &status) != KB_OK)
+		return false;
+	char *wpath = NULL;
+	bool have = wallet_store_path(&wpath, dir, c->opt.net, c->opt.wallet) == KB_OK &&
+	            access(wpath, F_OK) == 0;
+	kb_free(wpath);
+	cli_free_datadir(&dir);
+	return have;
+}
+
 int tui_cmd_wallet_sync(struct cli *c, struct wallet *w, int64_t timeout_ms)
 {
 	struct tui_wsession s;
 	int status = tui_wsession_open(&s, c, w);
 	if (status != CLI_OK)
 		return status;
+	int64_t start = spv_loop_now(s.loop);
 	status = tui_wsession_sync(&s, c, timeout_ms > 0 ? timeout_ms : SEND_SYNC_TIMEOUT_MS);
 	struct spv_wsync_status st;
 	spv_wsync_status(s.ws, &st);
+	struct hash256 tip;
+	uint32_t height = 0, tiptime = 0;
+	spv_chain_tip(spv_node_chain(s.node), &tip, &height, &tiptime);
+	int64_t ms = spv_loop_now(s.loop) - start;
 	tui_wsession_close(&s);
 	if (status != CLI_OK)
 		return status;
+	char tiphex[65];
+	wallet_hex_encode_rev(tiphex, sizeof tiphex, tip.b, 32);
 	struct wallet_balance b;
 	if (wallet_get_balance(w, st.scanned_height, &b) != KB_OK)
 		return tui_cli_error(c, CLI_FAIL, "cannot read the balance");
@@ -138,9 +160,21 @@ int tui_cmd_wallet_sync(struct cli *c, struct wallet *w, int64_t timeout_ms)
 		json_w_key(&c->jw, "synced");
 		json_w_bool(&c->jw, true);
 		json_w_key(&c->jw, "height");
+		json_w_uint(&c->jw, height);
+		json_w_key(&c->jw, "hash");
+		json_w_str(&c->jw, tiphex);
+		json_w_key(&c->jw, "seconds");
+		json_w_int(&c->jw, ms / 1000);
+		json_w_key(&c->jw, "wallet");
+		json_w_obj_begin(&c->jw);
+		json_w_key(&c->jw, "scanned_height");
 		json_w_int(&c->jw, st.scanned_height);
 		json_w_key(&c->jw, "blocks_scanned");
 		json_w_uint(&c->jw, st.blocks_done);
+		json_w_key(&c->jw, "transactions_found");
+		json_w_uint(&c->jw, st.txs_found);
+		json_w_key(&c->jw, "filter_reloads");
+		json_w_uint(&c->jw, st.filter_reloads);
 		json_w_key(&c->jw, "confirmed");
 		json_w_int(&c->jw, b.confirmed);
 		json_w_key(&c->jw, "pending");
@@ -148,14 +182,27 @@ int tui_cmd_wallet_sync(struct cli *c, struct wallet *w, int64_t timeout_ms)
 		json_w_key(&c->jw, "immature");
 		json_w_int(&c->jw, b.immature);
 		json_w_obj_end(&c->jw);
+		json_w_obj_end(&c->jw);
 	} else {
 		char a[WALLET_AMOUNT_STRLEN], p[WALLET_AMOUNT_STRLEN];
 		wallet_amount_format(a, b.confirmed);
 		wallet_amount_format(p, b.pending);
-		tui_cli_printf(c, "Synced to block %" PRId64 " (%" PRIu64 " blocks scanned).\nConfirmed %s BTC, pending %s BTC.\n",
-		               st.scanned_height, st.blocks_done, a, p);
+		tui_cli_printf(c, "Synced: height %" PRIu32 " %s; wallet scanned to %" PRId64 " (%" PRIu64 " blocks).\n"
+		                  "Confirmed %s BTC, pending %s BTC.\n",
+		               height, tiphex, st.scanned_height, st.blocks_done, a, p);
 	}
 	return CLI_OK;
+}
+
+int tui_cmd_wallet_sync_main(struct cli *c, int64_t timeout_ms)
+{
+	struct wallet *w;
+	int status;
+	if (!(w = cli_open_wallet(c, &status)))
+		return status;
+	status = tui_cmd_wallet_sync(c, w, timeout_ms);
+	wallet_close(w);
+	return status;
 }
 
 /* ---- fee estimates --------------------------------------------------------------- */
@@ -550,35 +597,10 @@ static int cmd_bump(struct cli *c, int argc, char **argv)
 	return status;
 }
 
-/* ---- koban sync (the wallet's half; the node group's own sync wins when it exists) ---------- */
-
-static int cmd_sync(struct cli *c, int argc, char **argv)
-{
-	int64_t timeout = SEND_SYNC_TIMEOUT_MS;
-	for (int i = 1; i < argc; i++) {
-		if (!strcmp(argv[i], "--timeout") && i + 1 < argc) {
-			long t = atoi_safe(argv[++i]);
-			if (t <= 0)
-				return tui_cli_error(c, CLI_USER, "--timeout takes seconds");
-			timeout = (int64_t)t * 1000;
-		} else {
-			return tui_cli_error(c, CLI_USER, "usage: koban sync [--timeout SECONDS]");
-		}
-	}
-	struct wallet *w;
-	int status;
-	if (!(w = cli_open_wallet(c, &status)))
-		return status;
-	status = tui_cmd_wallet_sync(c, w, timeout);
-	wallet_close(w);
-	return status;
-}
-
 const struct cli_command tui_cli_send_commands[] = {
 	{ "send", cmd_send, "ADDR AMOUNT [ADDR AMOUNT ...] [--fee-rate SATVB] [--max] [--dry-run]",
 	  "build, sign and broadcast a payment" },
 	{ "broadcast", cmd_broadcast, "HEX|FILE|PSBT", "announce a signed transaction to the peers" },
 	{ "bump", cmd_bump, "TXID --fee-rate SATVB", "replace an own pending transaction by fee (BIP125)" },
-	{ "sync", cmd_sync, "[--timeout SECONDS]", "bring the wallet up to date with the network" },
 	{ NULL, NULL, NULL, NULL },
 };

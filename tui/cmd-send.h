@@ -12,6 +12,7 @@
 #include "tui/cli.h"
 #include "wallet/wallet.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 
 struct tui_wsession {
@@ -40,9 +41,15 @@ void tui_wsession_close(struct tui_wsession *s);
 int tui_wsession_sync(struct tui_wsession *s, struct cli *c, int64_t timeout_ms);
 
 /*
- * What `koban sync` runs: open, sync, print the result (scan height,
- * balance), close. For the node's sync command to call with its wallet.
+ * Runs a session on w until synced (timeout_ms, 0 for 300 s) and prints
+ * the result: chain tip, the wallet's scan point, balances ({"synced",
+ * "height", "hash", "seconds", "wallet": {...}} with --json).
  */
 int tui_cmd_wallet_sync(struct cli *c, struct wallet *w, int64_t timeout_ms);
+/* `koban sync` when the -w wallet exists (tui/cmd-node.c delegates here):
+ * opens it, tui_cmd_wallet_sync, closes. */
+int tui_cmd_wallet_sync_main(struct cli *c, int64_t timeout_ms);
+/* Whether the wallet named by -w exists in the data directory. */
+bool tui_cmd_send_have_wallet(struct cli *c);
 
 #endif

@@ -1053,21 +1053,31 @@ static int load_psbt(struct cli *c, const char *path, struct wallet_psbt *p)
 	return CLI_OK;
 }
 
-static int psbt_sign(struct cli *c, int argc, char **argv)
+/* `psbt sign|finalize FILE [-o FILE]`: the file and the optional output. */
+static int file_and_out(struct cli *c, int argc, char **argv, const char **file, const char **outfile)
 {
-	const char *file = NULL, *outfile = NULL;
+	*file = *outfile = NULL;
 	for (int i = 2; i < argc; i++) {
 		if (!strcmp(argv[i], "-o") && i + 1 < argc)
-			outfile = argv[++i];
-		else if (!file && argv[i][0] != '-')
-			file = argv[i];
+			*outfile = argv[++i];
+		else if (!*file && argv[i][0] != '-')
+			*file = argv[i];
 		else
-			return tui_cli_error(c, CLI_USER, "psbt sign: unexpected '%s'", argv[i]);
+			return tui_cli_error(c, CLI_USER, "psbt %s: unexpected '%s'", argv[1], argv[i]);
 	}
-	if (!file)
-		return tui_cli_error(c, CLI_USER, "usage: koban psbt sign FILE [-o FILE]");
+	if (!*file)
+		return tui_cli_error(c, CLI_USER, "usage: koban psbt %s FILE [-o FILE]", argv[1]);
+	return CLI_OK;
+}
+
+static int psbt_sign(struct cli *c, int argc, char **argv)
+{
+	const char *file, *outfile;
+	int status = file_and_out(c, argc, argv, &file, &outfile);
+	if (status != CLI_OK)
+		return status;
 	struct wallet_psbt p;
-	int status = load_psbt(c, file, &p);
+	status = load_psbt(c, file, &p);
 	if (status != CLI_OK)
 		return status;
 	struct wallet *w;
@@ -1106,19 +1116,12 @@ static int psbt_sign(struct cli *c, int argc, char **argv)
 
 static int psbt_finalize(struct cli *c, int argc, char **argv)
 {
-	const char *file = NULL, *outfile = NULL;
-	for (int i = 2; i < argc; i++) {
-		if (!strcmp(argv[i], "-o") && i + 1 < argc)
-			outfile = argv[++i];
-		else if (!file && argv[i][0] != '-')
-			file = argv[i];
-		else
-			return tui_cli_error(c, CLI_USER, "psbt finalize: unexpected '%s'", argv[i]);
-	}
-	if (!file)
-		return tui_cli_error(c, CLI_USER, "usage: koban psbt finalize FILE [-o FILE]");
+	const char *file, *outfile;
+	int status = file_and_out(c, argc, argv, &file, &outfile);
+	if (status != CLI_OK)
+		return status;
 	struct wallet_psbt p;
-	int status = load_psbt(c, file, &p);
+	status = load_psbt(c, file, &p);
 	if (status != CLI_OK)
 		return status;
 	enum kb_rc rc = wallet_psbt_finalize(&p);

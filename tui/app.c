@@ -587,6 +587,10 @@ static void tick(struct spv_loop_timer *t, void *arg)
 
 int tui_app_run(const struct cli_opts *opt)
 {
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "koban: the terminal interface needs a terminal (scripts use the commands: koban --help)\n");
+		return CLI_USER;
+	}
 	struct tui_app *app = kb_calloc(1, sizeof *app);
 	app->opt = *opt;
 	app->tip = -1;

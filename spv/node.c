@@ -9,6 +9,7 @@
 #include <arpa/inet.h>
 #include <inttypes.h>
 #include <netinet/in.h>
+#include <sodium.h>
 #include <stdio.h>
 #include <string.h>
 #include <time.h>
@@ -44,6 +45,7 @@ struct pstate {
 	bool inflight;            /* a getheaders is outstanding */
 	int64_t req_sent;
 	int32_t best_height;      /* start height or announced height */
+	uint64_t sync_nonce;      /* the ping that follows our getheaders */
 	uint32_t orphan_announces;
 };
 
@@ -142,6 +144,14 @@ static void send_getheaders(struct spv_node *n, struct spv_peer *p, struct pstat
 		m.u.getheaders.n = spv_chain_locator(n->chain, m.u.getheaders.locator,
 		                                     SPV_MSG_MAX_LOCATOR);
 	spv_peer_send_msg(p, &m);
+	/* Some peers (bcoin) stay silent instead of sending an empty headers
+	 * message when they have nothing new: a ping after the request tells
+	 * "answered everything" from "still working" (peers answer in order). */
+	struct spv_msg ping;
+	spv_msg_init(&ping, SPV_MSG_PING);
+	randombytes_buf(&s->sync_nonce, sizeof s->sync_nonce);
+	ping.u.nonce = s->sync_nonce;
+	spv_peer_send_msg(p, &ping);
 	s->inflight = true;
 	s->req_sent = spv_loop_now(n->loop);
 	if (!n->sync_peer)
@@ -345,6 +355,22 @@ static void op_message(void *arg, struct spv_peer *p, const char *command, const
 	case SPV_MSG_GETADDR:
 	case SPV_MSG_UNKNOWN:
 		return; /* we serve nothing; unknown commands are skipped */
+	case SPV_MSG_PONG:
+		if (s->sync_nonce && m->u.nonce == s->sync_nonce) {
+			s->sync_nonce = 0;
+			/* the pong came before any headers: nothing new, if the
+			 * peer never claimed more than we have */
+			if (s->inflight && s->best_height >= 0 &&
+			    (uint32_t)s->best_height <= spv_chain_height(n->chain)) {
+				s->inflight = false;
+				s->caught_up = true;
+				if (n->sync_peer == p)
+					n->sync_peer = NULL;
+				sync_next(n);
+			}
+			return;
+		}
+		break;
 	case SPV_MSG_INV:
 		on_inv(n, p, s, &m->u.inv);
 		if (spv_peer_is_dead(p))

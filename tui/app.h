@@ -151,6 +151,13 @@ bool tui_app_work(struct tui_app *app, const char *what, void (*run)(void *ctx),
 /* The wallet is open (the wizard finished): start the main screens. */
 void tui_app_wallet_ready(struct tui_app *app, struct wallet *w);
 
+/*
+ * Hands an unsigned PSBT (moved: *p is left empty) to the Send screen's
+ * review, from where it is signed and broadcast like any send (the
+ * History screen's fee bump uses it). title heads the review.
+ */
+void tui_send_review(struct tui_app *app, struct wallet_psbt *p, const char *title);
+
 /* KDF parameters for new seals (cheap under --test-kdf). */
 void tui_app_kdf(const struct tui_app *app, struct wallet_kdf_params *kdf);
 

@@ -7,7 +7,9 @@
 
 #include "wallet/address.h"
 #include "wallet/hex.h"
+#include "tui/cmd-util.h"
 #include "wallet/mem.h"
+#include "wallet/wallet_sync.h"
 
 #include <inttypes.h>
 #include <stdarg.h>
@@ -28,12 +30,17 @@ struct hist {
 	enum tui_role roles[DETAIL_LINES];
 	size_t nlines;
 	size_t dtop;
+	bool labelling;
+	bool bumping;                    /* the input asks for the new fee rate */
+	struct tui_input in;
 };
 
 static void *hist_init(struct tui_app *app)
 {
 	(void)app;
-	return kb_calloc(1, sizeof(struct hist));
+	struct hist *s = kb_calloc(1, sizeof *s);
+	tui_input_init(&s->in, 255, false);
+	return s;
 }
 
 static void clear_lines(struct hist *s)
@@ -48,6 +55,7 @@ static void hist_free(void *p)
 	struct hist *s = p;
 	clear_lines(s);
 	kb_free(s->h);
+	tui_input_free(&s->in);
 	kb_free(s);
 }
 
@@ -196,8 +204,64 @@ static unsigned hist_key(void *p, struct tui_app *app, int key)
 		}
 		return TUI_IGNORED;
 	}
+	if (s->bumping) {
+		if (key == TUI_ESC) {
+			s->bumping = false;
+		} else if (TUI_ENTER(key)) {
+			char err[512];
+			int64_t rate;
+			if (cli_parse_fee_rate(s->in.buf, &rate, err, sizeof err) != KB_OK) {
+				tui_app_message(app, TUI_R_BAD, "%s", err);
+				return TUI_HANDLED | TUI_REDRAW;
+			}
+			struct wallet_psbt bp;
+			wallet_psbt_init(&bp);
+			if (wallet_sync_bump(app->w, &s->h[s->list.sel].txid, rate, app->tip, &bp, err, sizeof err) != KB_OK) {
+				tui_app_message(app, TUI_R_BAD, "Cannot bump: %s", err);
+				wallet_psbt_clear(&bp);
+				s->bumping = false;
+				return TUI_HANDLED | TUI_REDRAW;
+			}
+			s->bumping = false;
+			tui_send_review(app, &bp, "fee bump (replaces the pending transaction)");
+			return TUI_HANDLED | TUI_RECALC | TUI_REDRAW;
+		} else {
+			tui_input_key(&s->in, key);
+		}
+		return TUI_HANDLED | TUI_REDRAW;
+	}
+	if (s->labelling) {
+		if (key == TUI_ESC) {
+			s->labelling = false;
+		} else if (TUI_ENTER(key)) {
+			char id[65], err[256];
+			wallet_hex_encode_rev(id, sizeof id, s->h[s->list.sel].txid.b, 32);
+			if (wallet_label(app->w, id, s->in.buf, err, sizeof err) != KB_OK)
+				tui_app_message(app, TUI_R_BAD, "%s", err);
+			s->labelling = false;
+			return TUI_HANDLED | TUI_RECALC | TUI_REDRAW;
+		} else {
+			tui_input_key(&s->in, key);
+		}
+		return TUI_HANDLED | TUI_REDRAW;
+	}
 	if (tui_list_key(&s->list, key, (size_t)(s->rows > 0 ? s->rows : 1)))
 		return TUI_HANDLED | TUI_REDRAW;
+	if (s->n && key == 'b') {
+		const struct wallet_history_entry *e = &s->h[s->list.sel];
+		if (e->state != WALLET_TX_PENDING || e->delta >= 0) {
+			tui_app_message(app, TUI_R_WARN, "Only an own pending payment can have its fee bumped.");
+			return TUI_HANDLED | TUI_REDRAW;
+		}
+		s->bumping = true;
+		tui_input_clear(&s->in);
+		return TUI_HANDLED | TUI_REDRAW;
+	}
+	if (s->n && key == 'l') {
+		s->labelling = true;
+		tui_input_set(&s->in, s->h[s->list.sel].label);
+		return TUI_HANDLED | TUI_REDRAW;
+	}
 	if (s->n && TUI_ENTER(key)) {
 		s->detail = true;
 		s->dtop = 0;
@@ -235,8 +299,15 @@ static void hist_draw(void *p, struct tui_app *app, WINDOW *w, int h, int wd)
 		if (cw[c])
 			tui_textf(w, 0, 1 + x[c], cw[c], TUI_R_KEY, "%*s", c == C_AMOUNT || c == C_CONFS ? cw[c] : -cw[c],
 			          titles[c]);
-	s->rows = h - 1;
+	s->rows = h - 2;
 	tui_list_set(&s->list, s->n, (size_t)s->rows);
+	if (s->labelling) {
+		tui_text(w, h - 1, 1, 7, TUI_R_KEY, "Label:");
+		tui_input_draw(w, h - 1, 8, wd - 10, &s->in, true);
+	} else if (s->bumping) {
+		tui_text(w, h - 1, 1, 26, TUI_R_KEY, "New fee rate (sat/vB):");
+		tui_input_draw(w, h - 1, 24, 12, &s->in, true);
+	}
 	if (s->n == 0) {
 		tui_text(w, 2, 2, wd - 4, TUI_R_DIM, "No transactions yet.");
 		return;
@@ -270,7 +341,7 @@ static void hist_draw(void *p, struct tui_app *app, WINDOW *w, int h, int wd)
 
 const struct tui_screen_ops tui_scr_history = {
 	.name = "History",
-	.keys = "Enter details  Esc back  c copy txid",
+	.keys = "Enter details  b bump fee  l label  c copy txid  Esc back",
 	.init = hist_init,
 	.free = hist_free,
 	.key = hist_key,

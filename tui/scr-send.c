@@ -48,6 +48,7 @@ struct send {
 	enum save saving;
 	struct tui_input path;
 	struct tui_app *app;
+	char title[80];               /* the review's heading ("" for a send) */
 };
 
 static void free_lines(struct send *s)
@@ -192,6 +193,27 @@ static bool build(struct send *s, struct tui_app *app)
 	buf_clear(&t);
 	s->problem[0] = '\0';
 	return true;
+}
+
+void tui_send_review(struct tui_app *app, struct wallet_psbt *p, const char *title)
+{
+	struct send *s = app->screens[TUI_TAB_SEND];
+	if (!s) {
+		wallet_psbt_clear(p);
+		return;
+	}
+	reset_result(s);
+	s->psbt = *p;
+	wallet_psbt_init(p);
+	s->have_psbt = true;
+	struct buf t = BUF_INIT;
+	wallet_psbt_describe(app->w, &s->psbt, &t, NULL);
+	split_lines(s, buf_cstr(&t));
+	buf_clear(&t);
+	snprintf(s->title, sizeof s->title, "%s", title);
+	s->st = S_REVIEW;
+	s->focus = -1;
+	tui_app_tab(app, TUI_TAB_SEND);
 }
 
 /* ---- broadcasting: the one function the node wiring touches ---- */
@@ -463,6 +485,7 @@ static unsigned send_key(void *p, struct tui_app *app, int key)
 		}
 		if (key == TUI_ESC) {
 			reset_result(s);
+			s->title[0] = '\0';
 			s->st = S_FORM;
 			return TUI_HANDLED | TUI_REDRAW;
 		}
@@ -523,6 +546,7 @@ static unsigned send_key(void *p, struct tui_app *app, int key)
 			if (s->broadcasting)
 				return TUI_HANDLED;
 			reset_result(s);
+			s->title[0] = '\0';
 			s->st = S_FORM;
 			if (s->broadcast_ok) {
 				for (size_t i = 0; i < s->nto; i++) {
@@ -577,7 +601,8 @@ static void send_draw(void *p, struct tui_app *app, WINDOW *w, int h, int wd)
 		const struct kb_netparams *np = kb_net_params(app->opt.net);
 		if (s->st == S_REVIEW)
 			tui_textf(w, y++, 1, wd - 2, app->opt.net == KB_NET_MAIN ? TUI_R_MAINNET : TUI_R_KEY,
-			          "Review: %s", app->opt.net == KB_NET_MAIN ? "MAINNET, real money" : np->display);
+			          "Review%s%s: %s", s->title[0] ? " - " : "", s->title,
+			          app->opt.net == KB_NET_MAIN ? "MAINNET, real money" : np->display);
 		else {
 			tui_text(w, y++, 1, wd - 2, s->result_role, s->result);
 			if (s->result2[0])

@@ -72,6 +72,26 @@ def main():
     fin = k.ok("psbt", "finalize", psbtfile).strip()
     f.check(fin == hexdata, "the saved PSBT finalizes to the saved transaction")
     f.check(oct(os.stat(hexfile).st_mode & 0o777) == "0o600", "files are private (0600)")
+
+    # The signed transaction recorded as pending: History bumps its fee
+    # through the same review.
+    k.ok("tx", "add", hexfile)
+    pane = Pane(shell_cmd(koban_cmd(k) + "; echo KOBAN-EXIT=$?"))
+    try:
+        pane.wait(r"Latest payments")
+        pane.keys("2")
+        pane.wait(r"-0\.0[0-9]+ BTC\s+0/6 pending")
+        pane.keys("b")
+        pane.wait(r"New fee rate")
+        pane.type("6")
+        pane.keys("Enter")
+        s = pane.wait(r"Review - fee bump[\s\S]*Replace-by-fee: yes").string
+        f.check("about 6.0 sat/vB" in s and DEST in s, "bump: the replacement pays the same recipient at 6 sat/vB")
+        pane.keys("Escape")
+        pane.keys("q")
+        pane.wait(r"KOBAN-EXIT=0")
+    finally:
+        pane.close()
     f.finish()
 
 

@@ -537,7 +537,10 @@ static void wiz_recalc(void *s, struct tui_app *app)
 	if (z->lock_gen != app->lock_gen) {
 		/* The idle lock: a mnemonic on screen goes away. */
 		z->lock_gen = app->lock_gen;
-		if (z->step != ST_CHOOSE && z->step != ST_DONE) {
+		/* Writing 24 words down takes longer than the idle timeout: a new
+		 * mnemonic being shown or confirmed stays (it is not stored
+		 * anywhere yet). Typed words and passwords are dropped. */
+		if (z->step != ST_CHOOSE && z->step != ST_DONE && z->step != ST_SHOW && z->step != ST_CONFIRM) {
 			wipe_all(z);
 			z->step = ST_CHOOSE;
 		}

@@ -171,6 +171,8 @@ bool tui_app_work(struct tui_app *app, const char *what, void (*run)(void *ctx),
 		return false;
 	}
 	app->busy = true;
+	if (app->node)
+		app->node->wallet_busy = true;
 	app->work_job = j;
 	snprintf(app->busy_what, sizeof app->busy_what, "%s", what);
 	tui_app_dirty(app, TUI_REDRAW);
@@ -185,6 +187,8 @@ static void work_ready(struct spv_loop_fd *wfd, int fd, unsigned events, void *a
 	if (r != (ssize_t)sizeof j)
 		return;
 	app->busy = false;
+	if (app->node)
+		app->node->wallet_busy = false;
 	app->work_job = NULL;
 	app->busy_what[0] = '\0';
 	j->done(app, j->ctx);

@@ -9,6 +9,12 @@
  * a struct tui_nodeview_ops and calls tui_nodeview_changed whenever the
  * status moved, so the UI recalculates and redraws on its next frame.
  *
+ * Wiring the node: implement these ops over the node and the wallet sync
+ * session on the UI's loop (nv->loop), and create it in tui_app_run
+ * (tui/app.c) where tui_nodeview_offline is called now, when --offline is
+ * not given. The Send screen reaches the network only through
+ * tui_nodeview_broadcast (scr-send.c: send_broadcast).
+ *
  * Threading: everything runs on the event loop's thread. Callbacks are
  * called from the loop, never from inside the call that started them.
  */
@@ -79,6 +85,13 @@ struct tui_nodeview {
 	const struct tui_nodeview_ops *ops;
 	struct spv_loop *loop;
 	enum kb_net net;
+	/*
+	 * Set by the UI while its worker thread holds the wallet (Argon2id
+	 * unlock, signing, creating): the node must not call into the wallet
+	 * then (no wallet_add_tx, no store writes); it queues and catches up
+	 * when the flag clears. The UI calls tui_nodeview_changed after.
+	 */
+	bool wallet_busy;
 	tui_nodeview_changed_cb changed;
 	void *changed_arg;
 	void *impl;                   /* the implementation's own state */

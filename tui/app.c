@@ -193,6 +193,8 @@ static void work_ready(struct spv_loop_fd *wfd, int fd, unsigned events, void *a
 	app->busy_what[0] = '\0';
 	j->done(app, j->ctx);
 	kb_free(j);
+	if (app->w)
+		tui_send_after_work(app);
 	tui_app_dirty(app, TUI_RECALC | TUI_REDRAW);
 	if (app->quit)
 		spv_loop_stop(app->loop);

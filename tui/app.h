@@ -158,6 +158,9 @@ void tui_app_wallet_ready(struct tui_app *app, struct wallet *w);
  */
 void tui_send_review(struct tui_app *app, struct wallet_psbt *p, const char *title);
 
+/* Called when a worker job ended: wallet work the screens held back. */
+void tui_send_after_work(struct tui_app *app);
+
 /* KDF parameters for new seals (cheap under --test-kdf). */
 void tui_app_kdf(const struct tui_app *app, struct wallet_kdf_params *kdf);
 

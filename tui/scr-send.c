@@ -49,6 +49,7 @@ struct send {
 	struct tui_input path;
 	struct tui_app *app;
 	char title[80];               /* the review's heading ("" for a send) */
+	bool record_pending;          /* broadcast ok while the worker held the wallet */
 };
 
 static void free_lines(struct send *s)
@@ -216,6 +217,17 @@ void tui_send_review(struct tui_app *app, struct wallet_psbt *p, const char *tit
 	tui_app_tab(app, TUI_TAB_SEND);
 }
 
+static void broadcast_done(bool ok, const char *message, void *arg);
+
+void tui_send_after_work(struct tui_app *app)
+{
+	struct send *s = app->screens[TUI_TAB_SEND];
+	if (s && s->record_pending && s->hex) {
+		s->record_pending = false;
+		broadcast_done(true, "", s);
+	}
+}
+
 /* ---- broadcasting: the one function the node wiring touches ---- */
 
 static void broadcast_done(bool ok, const char *message, void *arg)
@@ -224,7 +236,12 @@ static void broadcast_done(bool ok, const char *message, void *arg)
 	struct tui_app *app = s->app;
 	s->broadcasting = false;
 	s->broadcast_ok = ok;
-	if (ok) {
+	if (ok && app->busy) {
+		/* The worker holds the wallet: record when it is done. */
+		s->record_pending = true;
+		snprintf(s->result, sizeof s->result, "Sent: %s", s->txid);
+		s->result_role = TUI_R_GOOD;
+	} else if (ok) {
 		/* Record our own transaction at once: pending, inputs spent. */
 		size_t len = strlen(s->hex) / 2;
 		uint8_t *raw = kb_malloc(len ? len : 1);

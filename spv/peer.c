@@ -460,7 +460,8 @@ static void on_fd(struct spv_loop_fd *w, int fd, unsigned events, void *arg)
 				break;
 		}
 	}
-	if (p->state != SPV_PEER_DEAD && (events & SPV_LOOP_WRITE))
+	/* answers (pong, verack) go out at once rather than a turn later */
+	if (p->state != SPV_PEER_DEAD && ((events & SPV_LOOP_WRITE) || p->out.len > p->out_pos))
 		flush_out(p);
 }
 

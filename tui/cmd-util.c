@@ -81,20 +81,50 @@ char *cli_headers_path(struct cli *c)
 	return (char *)buf_take(&b, NULL);
 }
 
-static int64_t chain_tip(struct cli *c)
+struct tipinfo {
+	int64_t height; /* -1: no header store */
+	char hash[65];
+	int64_t time;
+};
+
+/* The header store's tip, read without starting the node. */
+static void chain_tipinfo(struct cli *c, struct tipinfo *ti)
 {
 	char *path = cli_headers_path(c);
-	int64_t tip = -1;
+	ti->height = -1;
+	ti->hash[0] = 0;
+	ti->time = 0;
 	if (path && access(path, F_OK) == 0) {
 		struct spv_chain *ch = NULL;
 		char err[256];
 		if (spv_chain_open(&ch, c->opt.net, path, NULL, err, sizeof err) == KB_OK) {
-			tip = spv_chain_height(ch);
+			struct hash256 h;
+			uint32_t height, t;
+			spv_chain_tip(ch, &h, &height, &t);
+			ti->height = height;
+			ti->time = t;
+			wallet_hex_encode_rev(ti->hash, sizeof ti->hash, h.b, 32);
 			spv_chain_free(ch);
 		}
 	}
 	kb_free(path);
-	return tip;
+}
+
+static int64_t chain_tip(struct cli *c)
+{
+	struct tipinfo ti;
+	chain_tipinfo(c, &ti);
+	return ti.height;
+}
+
+/* The sync state in words: the node is not running here, so it is judged
+ * by the age of the newest header (blocks come every 10 minutes). */
+static const char *sync_state(const struct tipinfo *ti)
+{
+	if (ti->height < 0)
+		return "no headers yet";
+	int64_t age = (int64_t)time(NULL) - ti->time;
+	return age <= 2 * 60 * 60 ? "current" : "behind";
 }
 
 int64_t cli_tip(struct cli *c, struct wallet *w)
@@ -125,8 +155,16 @@ void cli_tip_json(struct cli *c, struct wallet *w)
 		h = -1;
 	json_w_key(&c->jw, "scanned_height");
 	json_w_int(&c->jw, h);
+	struct tipinfo ti;
+	chain_tipinfo(c, &ti);
 	json_w_key(&c->jw, "headers_height");
-	json_w_int(&c->jw, chain_tip(c));
+	json_w_int(&c->jw, ti.height);
+	json_w_key(&c->jw, "headers_tip_hash");
+	json_w_str(&c->jw, ti.hash);
+	json_w_key(&c->jw, "headers_tip_time");
+	json_w_int(&c->jw, ti.time);
+	json_w_key(&c->jw, "sync_state");
+	json_w_str(&c->jw, sync_state(&ti));
 }
 
 void cli_tip_text(struct cli *c, struct wallet *w)
@@ -135,10 +173,19 @@ void cli_tip_text(struct cli *c, struct wallet *w)
 	struct hash256 hash;
 	if (wallet_store_sync_get(wallet_store(w), &h, &hash) != KB_OK)
 		h = -1;
-	int64_t ct = chain_tip(c);
-	if (ct >= 0)
-		tui_cli_printf(c, "Headers:    %" PRId64 "\n", ct);
-	else
+	struct tipinfo ti;
+	chain_tipinfo(c, &ti);
+	if (ti.height >= 0) {
+		char when[32] = "?";
+		time_t tt = (time_t)ti.time;
+		struct tm tm;
+		if (gmtime_r(&tt, &tm))
+			strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S UTC", &tm);
+		tui_cli_printf(c, "Headers:    %" PRId64 " %s\n", ti.height, ti.hash);
+		tui_cli_printf(c, "Tip time:   %s\n", when);
+		tui_cli_printf(c, "Sync:       %s%s\n", sync_state(&ti),
+		               strcmp(sync_state(&ti), "current") ? " (koban sync)" : "");
+	} else
 		tui_cli_printf(c, "Headers:    none yet (koban sync)\n");
 	if (h >= 0)
 		tui_cli_printf(c, "Scanned:    up to block %" PRId64 "\n", h);

@@ -201,3 +201,87 @@ class HostilePeer:
                 c.sendall(os.urandom(4096))
             else:
                 c.sendall(frame("headers", headers_payload(self._attack_headers())))
+
+
+class Socks5Proxy:
+    """A minimal SOCKS5 proxy (RFC 1928, no authentication) on 127.0.0.1
+    that sends every CONNECT to `target` (host, port) and records what was
+    asked for: (address type, host, port)."""
+
+    def __init__(self, target):
+        self.target = target
+        self.requests = []
+        self.sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    @property
+    def addr(self):
+        return f"127.0.0.1:{self.port}"
+
+    def close(self):
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def _serve(self):
+        while True:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            threading.Thread(target=self._conn, args=(c,), daemon=True).start()
+
+    @staticmethod
+    def _read(c, n):
+        b = b""
+        while len(b) < n:
+            d = c.recv(n - len(b))
+            if not d:
+                raise OSError("closed")
+            b += d
+        return b
+
+    def _conn(self, c):
+        try:
+            ver, nm = self._read(c, 2)
+            methods = self._read(c, nm)
+            if ver != 5 or 0 not in methods:
+                c.sendall(b"\x05\xff")
+                return
+            c.sendall(b"\x05\x00")
+            ver, cmd, _, atyp = self._read(c, 4)
+            if atyp == 1:
+                host = socket.inet_ntoa(self._read(c, 4))
+            elif atyp == 4:
+                host = socket.inet_ntop(socket.AF_INET6, self._read(c, 16))
+            else:
+                host = self._read(c, self._read(c, 1)[0]).decode()
+            port = struct.unpack(">H", self._read(c, 2))[0]
+            self.requests.append((atyp, host, port))
+            up = socket.create_connection(self.target)
+            c.sendall(b"\x05\x00\x00\x01" + bytes(4) + b"\x00\x00")
+            threading.Thread(target=self._pipe, args=(up, c), daemon=True).start()
+            self._pipe(c, up)
+        except OSError:
+            c.close()
+
+    @staticmethod
+    def _pipe(a, b):
+        try:
+            while True:
+                d = a.recv(65536)
+                if not d:
+                    break
+                b.sendall(d)
+        except OSError:
+            pass
+        finally:
+            for s in (a, b):
+                try:
+                    s.shutdown(socket.SHUT_RDWR)
+                except OSError:
+                    pass

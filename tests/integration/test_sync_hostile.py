@@ -72,6 +72,19 @@ def main():
         f.check(peer.getheaders >= 1 or attack == "honest", f"{attack}: the peer was asked for headers")
         print(f"{attack}: rc {p.returncode} in {took:.1f} s: {[e['reason'] for e in events][:3]}",
               flush=True)
+    # through a SOCKS5 proxy: the peer's name goes to the proxy unresolved
+    # (".invalid" never resolves, so a local lookup could not have worked)
+    k = Koban()
+    peer = hp.HostilePeer("honest", CHAIN, 0)
+    proxy = hp.Socks5Proxy(("127.0.0.1", peer.port))
+    p = k.run("--proxy", proxy.addr, "--connect", "honest-peer.invalid:18444", "sync", "--timeout", "10",
+              json_out=True, password=False)
+    doc = json.loads(p.stdout) if p.stdout.startswith("{") else {}
+    f.check(p.returncode == 0 and doc.get("height") == len(CHAIN), f"synced through the proxy: {p.stdout} {p.stderr}")
+    f.check(proxy.requests and proxy.requests[0] == (3, "honest-peer.invalid", 18444),
+            f"the proxy got the name (ATYP 3): {proxy.requests}")
+    peer.close()
+    proxy.close()
     f.finish()
 
 

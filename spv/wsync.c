@@ -51,6 +51,9 @@ struct wpeer {
 	int64_t batch_deadline;
 	struct spv_bloom_suspicion susp;
 	double fp;                 /* the loaded filter's rate */
+	uint64_t mp_nonce;         /* the ping after mempool / its getdata */
+	bool mp_waiting, mp_more, mp_done;
+	int64_t filter_time;       /* loop time the filter was sent */
 };
 
 struct bcast {
@@ -71,7 +74,7 @@ struct spv_wsync {
 	void *next_arg;
 	size_t batch;
 	double fp_rate;
-	int64_t batch_timeout_ms, accept_timeout_ms;
+	int64_t batch_timeout_ms, accept_timeout_ms, mempool_grace_ms;
 
 	struct spv_bloom filter;
 	struct spv_bloom_elems elems;
@@ -212,6 +215,16 @@ static void filter_send(struct spv_wsync *s, struct wpeer *wp)
 	struct spv_msg mp;
 	spv_msg_init(&mp, SPV_MSG_MEMPOOL);
 	send_or_log(wp->p, &mp);
+	/* the pong after it says the peer's invs for its mempool are all in */
+	struct spv_msg ping;
+	spv_msg_init(&ping, SPV_MSG_PING);
+	randombytes_buf(&wp->mp_nonce, sizeof wp->mp_nonce);
+	ping.u.nonce = wp->mp_nonce;
+	send_or_log(wp->p, &ping);
+	wp->mp_waiting = true;
+	wp->mp_more = false;
+	wp->mp_done = false;
+	wp->filter_time = spv_loop_now(s->loop);
 }
 
 /* ---- broadcasting -------------------------------------------------------------- */
@@ -649,8 +662,11 @@ static void on_inv(struct spv_wsync *s, struct wpeer *wp, const struct spv_msg_i
 		get.u.inv.v[get.u.inv.n].hash = inv->v[i].hash;
 		get.u.inv.n++;
 	}
-	if (get.u.inv.n > 0)
+	if (get.u.inv.n > 0) {
 		send_or_log(wp->p, &get);
+		if (wp->mp_waiting)
+			wp->mp_more = true;
+	}
 	spv_msg_clear(&get);
 }
 
@@ -666,9 +682,13 @@ static void on_getdata(struct spv_wsync *s, struct wpeer *wp, const struct spv_m
 		struct wallet_tx tx;
 		if (wallet_tx_parse(&tx, b->raw, b->len) != KB_OK)
 			continue;
-		bool witness = (inv->v[i].type & SPV_INV_WITNESS_FLAG) || t == SPV_INV_WTX;
+		/* Always with its witness: a light client does not signal
+		 * NODE_WITNESS, so peers ask with plain MSG_TX, and a segwit
+		 * transaction stripped of its witness is invalid (bcoin rejects it
+		 * with non-mandatory-script-verify-flag). Full nodes parse the
+		 * witness serialisation in any tx message. */
 		struct buf out = BUF_INIT;
-		wallet_tx_serialize(&tx, &out, witness);
+		wallet_tx_serialize(&tx, &out, true);
 		if (spv_peer_send(wp->p, "tx", out.p, out.len) != KB_OK)
 			KB_WARN("wsync", "cannot queue our transaction for a peer");
 		buf_clear(&out);
@@ -801,6 +821,19 @@ static bool hook_message(void *arg, struct spv_peer *p, const char *command, con
 			case SPV_MSG_PONG:
 				if (wp->batch_open && m.u.nonce == wp->ping_nonce)
 					batch_close(s, wp, false);
+				if (wp->mp_waiting && m.u.nonce == wp->mp_nonce) {
+					if (wp->mp_more) { /* the transactions asked for come before this pong */
+						struct spv_msg ping;
+						spv_msg_init(&ping, SPV_MSG_PING);
+						randombytes_buf(&wp->mp_nonce, sizeof wp->mp_nonce);
+						ping.u.nonce = wp->mp_nonce;
+						send_or_log(wp->p, &ping);
+						wp->mp_more = false;
+					} else {
+						wp->mp_waiting = false;
+						wp->mp_done = true;
+					}
+				}
 				break;
 			default: break;
 			}
@@ -889,6 +922,7 @@ enum kb_rc spv_wsync_new(struct spv_wsync **out, const struct spv_wsync_opts *o,
 	s->batch = o->batch ? o->batch : SPV_WSYNC_BATCH_DEFAULT;
 	s->batch_timeout_ms = o->batch_timeout_ms > 0 ? o->batch_timeout_ms : 60000;
 	s->accept_timeout_ms = o->accept_timeout_ms > 0 ? o->accept_timeout_ms : SPV_WSYNC_ACCEPT_TIMEOUT_MS;
+	s->mempool_grace_ms = o->mempool_grace_ms > 0 ? o->mempool_grace_ms : 0;
 	if (o->next)
 		s->next = *o->next;
 	s->next_arg = o->next_arg;
@@ -969,10 +1003,16 @@ void spv_wsync_status(const struct spv_wsync *s, struct spv_wsync_status *st)
 	st->bloom_peers = bloom_peer_count(s);
 	for (size_t i = 0; i < s->nblocks; i++)
 		st->blocks_in_flight += s->blocks[i].state == WB_ASKED || s->blocks[i].state == WB_PROOF;
+	bool mempool_seen = false;
+	for (size_t i = 0; i < s->npeers; i++)
+		mempool_seen |= s->peers[i].bloom && s->peers[i].mp_done &&
+		                spv_loop_now(s->loop) - s->peers[i].filter_time >= s->mempool_grace_ms;
 	st->blocks_done = s->blocks_done;
 	st->txs_found = s->txs_found;
 	st->filter_reloads = s->filter_reloads;
-	st->synced = !s->fatal && s->headers_synced && st->bloom_peers > 0 &&
+	struct spv_node_status ns;
+	spv_node_status(s->node, &ns);
+	st->synced = !s->fatal && (s->headers_synced || ns.headers_synced) && st->bloom_peers > 0 && mempool_seen &&
 	             (int64_t)s->base > (int64_t)st->tip_height && s->nblocks == 0;
 	if (s->fatal) {
 		snprintf(st->why, sizeof st->why, "%s", s->why);
@@ -981,8 +1021,6 @@ void spv_wsync_status(const struct spv_wsync *s, struct spv_wsync_status *st)
 		         "no connected peer offers Bloom filters (NODE_BLOOM, protocol >= 70011): looking for one"
 		         " (a node of your own needs peerbloomfilters=1 or whitelist=bloomfilter@...)");
 	} else if (s->npeers == 0) {
-		struct spv_node_status ns;
-		spv_node_status(s->node, &ns);
 		snprintf(st->why, sizeof st->why, "%s", ns.why[0] ? ns.why : "no peers yet");
 	} else if (!st->synced) {
 		snprintf(st->why, sizeof st->why, "scanning blocks %u..%u", s->base, st->tip_height);

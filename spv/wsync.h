@@ -65,6 +65,10 @@ struct spv_wsync_opts {
 	double fp_rate;           /* 0: the wallet's setting, else SPV_BLOOM_DEFAULT_FP_RATE */
 	int64_t batch_timeout_ms; /* a batch's pong deadline; 0: 60 s */
 	int64_t accept_timeout_ms;/* 0: SPV_WSYNC_ACCEPT_TIMEOUT_MS */
+	/* Synced also waits this long after a peer's filter is loaded: some
+	 * peers (bcoin: every 5 s) batch the invs answering `mempool` after
+	 * the pong that otherwise marks the end of the answer. 0: no wait. */
+	int64_t mempool_grace_ms;
 	/* Hooks of the caller, still called (after wsync's own handling). */
 	const struct spv_node_hooks *next;
 	void *next_arg;

@@ -62,6 +62,14 @@ int tui_wsession_open(struct tui_wsession *s, struct cli *c, struct wallet *w)
 	wo.node = s->node;
 	wo.wallet = w;
 	wo.loop = s->loop;
+	/* KOBAN_MEMPOOL_WAIT_MS: wait for peers that answer `mempool` late
+	 * (bcoin batches its invs every 5 s); tests set it */
+	const char *mw = getenv("KOBAN_MEMPOOL_WAIT_MS");
+	if (mw) {
+		long v = atoi_safe(mw);
+		if (v > 0 && v <= 60000)
+			wo.mempool_grace_ms = v;
+	}
 	if (spv_wsync_new(&s->ws, &wo, err, sizeof err) != KB_OK) {
 		tui_wsession_close(s);
 		return tui_cli_error(c, CLI_FAIL, "cannot start the wallet sync: %s", err);
@@ -459,6 +467,13 @@ static int cmd_send(struct cli *c, int argc, char **argv)
 			json_w_str(&c->jw, id);
 			json_w_key(&c->jw, "hex");
 			json_w_str(&c->jw, hex);
+			json_w_key(&c->jw, "fee_rate");
+			json_w_int(&c->jw, o.fee_rate); /* sat per 1000 vB */
+			int64_t fee = -1;
+			if (wallet_psbt_fee(&p, &fee) == KB_OK) {
+				json_w_key(&c->jw, "fee");
+				json_w_int(&c->jw, fee);
+			}
 			json_w_key(&c->jw, "broadcast");
 			json_w_bool(&c->jw, false);
 			json_w_obj_end(&c->jw);

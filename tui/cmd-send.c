@@ -155,6 +155,8 @@ int tui_cmd_wallet_sync(struct cli *c, struct wallet *w, int64_t timeout_ms)
 	uint32_t height = 0, tiptime = 0;
 	spv_chain_tip(spv_node_chain(s.node), &tip, &height, &tiptime);
 	int64_t ms = spv_loop_now(s.loop) - start;
+	static struct spv_node_event ev[SPV_NODE_MAX_EVENTS];
+	size_t nev = spv_node_events(s.node, ev, SPV_NODE_MAX_EVENTS);
 	tui_wsession_close(&s);
 	if (status != CLI_OK)
 		return status;
@@ -190,6 +192,19 @@ int tui_cmd_wallet_sync(struct cli *c, struct wallet *w, int64_t timeout_ms)
 		json_w_key(&c->jw, "immature");
 		json_w_int(&c->jw, b.immature);
 		json_w_obj_end(&c->jw);
+		json_w_key(&c->jw, "events");
+		json_w_arr_begin(&c->jw);
+		for (size_t i = 0; i < nev; i++) {
+			json_w_obj_begin(&c->jw);
+			json_w_key(&c->jw, "addr");
+			json_w_str(&c->jw, ev[i].addr);
+			json_w_key(&c->jw, "banned");
+			json_w_bool(&c->jw, ev[i].banned);
+			json_w_key(&c->jw, "reason");
+			json_w_str(&c->jw, ev[i].reason);
+			json_w_obj_end(&c->jw);
+		}
+		json_w_arr_end(&c->jw);
 		json_w_obj_end(&c->jw);
 	} else {
 		char a[WALLET_AMOUNT_STRLEN], p[WALLET_AMOUNT_STRLEN];
@@ -198,6 +213,8 @@ int tui_cmd_wallet_sync(struct cli *c, struct wallet *w, int64_t timeout_ms)
 		tui_cli_printf(c, "Synced: height %" PRIu32 " %s; wallet scanned to %" PRId64 " (%" PRIu64 " blocks).\n"
 		                  "Confirmed %s BTC, pending %s BTC.\n",
 		               height, tiphex, st.scanned_height, st.blocks_done, a, p);
+		for (size_t i = 0; i < nev; i++)
+			tui_cli_printf(c, "%s %s: %s\n", ev[i].banned ? "Banned" : "Dropped", ev[i].addr, ev[i].reason);
 	}
 	return CLI_OK;
 }

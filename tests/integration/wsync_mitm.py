@@ -1,0 +1,132 @@
+"""A dishonest relay for wallet-sync tests (Python stdlib only).
+
+koban connects to it as to a peer; it connects to a real node (bcoin) and
+relays every message both ways, except that in the node -> koban direction
+it applies one attack to filtered blocks:
+  - "withhold": drops every `tx` that follows a merkleblock (the matched
+    transactions a filtered block promises);
+  - "tamper": flips a bit in the first hash of every merkleblock, so the
+    proof no longer reaches the header's root.
+`hits` counts the messages it changed or dropped.
+"""
+import socket
+import struct
+import threading
+
+REGTEST_MAGIC = bytes.fromhex("fabfb5da")
+
+
+def _read(s, n):
+    b = b""
+    while len(b) < n:
+        chunk = s.recv(n - len(b))
+        if not chunk:
+            raise ConnectionError
+        b += chunk
+    return b
+
+
+def _frame(command, payload):
+    import hashlib
+    ck = hashlib.sha256(hashlib.sha256(payload).digest()).digest()[:4]
+    return REGTEST_MAGIC + command.ljust(12, b"\0") + struct.pack("<I", len(payload)) + ck + payload
+
+
+def _varint(b, off):
+    v = b[off]
+    if v < 0xfd:
+        return v, off + 1
+    if v == 0xfd:
+        return struct.unpack_from("<H", b, off + 1)[0], off + 3
+    if v == 0xfe:
+        return struct.unpack_from("<I", b, off + 1)[0], off + 5
+    return struct.unpack_from("<Q", b, off + 1)[0], off + 9
+
+
+class Mitm:
+    def __init__(self, attack, target):
+        assert attack in ("withhold", "tamper")
+        self.attack = attack
+        self.target = target  # (host, port)
+        self.hits = 0
+        self.sock = socket.socket()
+        self.sock.bind(("127.0.0.1", 0))
+        self.sock.listen(8)
+        self.port = self.sock.getsockname()[1]
+        self.closed = False
+        threading.Thread(target=self._serve, daemon=True).start()
+
+    @property
+    def addr(self):
+        return f"127.0.0.1:{self.port}"
+
+    def close(self):
+        self.closed = True
+        try:
+            self.sock.close()
+        except OSError:
+            pass
+
+    def _serve(self):
+        while not self.closed:
+            try:
+                c, _ = self.sock.accept()
+            except OSError:
+                return
+            try:
+                u = socket.create_connection(self.target)
+            except OSError:
+                c.close()
+                continue
+            threading.Thread(target=self._pipe_plain, args=(c, u), daemon=True).start()
+            threading.Thread(target=self._pipe_filtered, args=(u, c), daemon=True).start()
+
+    @staticmethod
+    def _pipe_plain(a, b):
+        try:
+            while True:
+                d = a.recv(65536)
+                if not d:
+                    break
+                b.sendall(d)
+        except OSError:
+            pass
+        for s in (a, b):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass
+
+    def _pipe_filtered(self, a, b):
+        after_merkleblock = False
+        try:
+            while True:
+                hdr = _read(a, 24)
+                command = hdr[4:16].rstrip(b"\0")
+                n = struct.unpack_from("<I", hdr, 16)[0]
+                payload = _read(a, n)
+                if command == b"merkleblock":
+                    after_merkleblock = True
+                    if self.attack == "tamper":
+                        total = struct.unpack_from("<I", payload, 80)[0]
+                        nh, off = _varint(payload, 84)
+                        if nh >= 1 and total >= 1:
+                            p = bytearray(payload)
+                            p[off] ^= 1
+                            payload = bytes(p)
+                            self.hits += 1
+                            b.sendall(_frame(command, payload))
+                            continue
+                elif command == b"tx" and after_merkleblock and self.attack == "withhold":
+                    self.hits += 1
+                    continue
+                elif command not in (b"tx",):
+                    after_merkleblock = command == b"merkleblock" and after_merkleblock
+                b.sendall(hdr + payload)
+        except (OSError, ConnectionError, struct.error, IndexError):
+            pass
+        for s in (a, b):
+            try:
+                s.shutdown(socket.SHUT_RDWR)
+            except OSError:
+                pass

@@ -29,18 +29,31 @@
 
 static char *session_headers; /* owned by the one open session */
 
-int tui_wsession_open(struct tui_wsession *s, struct cli *c, struct wallet *w)
+int tui_wsession_start(struct tui_wsession *s, const struct cli_opts *opt, struct wallet *w,
+                       const struct spv_node_hooks *next, void *next_arg, char *err, size_t errlen)
 {
 	memset(s, 0, sizeof *s);
 	s->w = w;
-	if (c->opt.offline)
-		return tui_cli_error(c, CLI_USER, "--offline: this needs the network (build and sign offline with `koban psbt`)");
-	if (spv_loop_new(&s->loop) != KB_OK)
-		return tui_cli_error(c, CLI_FAIL, "cannot start the event loop");
+	if (err && errlen)
+		err[0] = '\0';
+	char why[256] = "";
+	int status = CLI_FAIL;
+	if (opt->offline) {
+		snprintf(why, sizeof why, "--offline: this needs the network (build and sign offline with `koban psbt`)");
+		status = CLI_USER;
+		goto fail;
+	}
+	if (spv_loop_new(&s->loop) != KB_OK) {
+		snprintf(why, sizeof why, "cannot start the event loop");
+		goto fail;
+	}
 	struct wallet_store_meta meta;
 	if (wallet_store_meta_get(wallet_store(w), &meta) != KB_OK)
 		memset(&meta, 0, sizeof meta);
-	session_headers = cli_headers_path(c);
+	struct cli c;
+	memset(&c, 0, sizeof c);
+	c.opt = *opt;
+	session_headers = cli_headers_path(&c);
 	struct spv_node_opts o;
 	memset(&o, 0, sizeof o);
 	o.net = wallet_net(w);
@@ -48,20 +61,22 @@ int tui_wsession_open(struct tui_wsession *s, struct cli *c, struct wallet *w)
 	o.headers_path = session_headers;
 	o.store = wallet_store(w);
 	o.birthday = meta.birthday_time > 0 ? meta.birthday_time : 0;
-	o.connect = c->opt.nconnect ? c->opt.connect : NULL;
-	o.nconnect = c->opt.nconnect;
-	o.proxy = c->opt.proxy;
+	o.connect = opt->nconnect ? opt->connect : NULL;
+	o.nconnect = opt->nconnect;
+	o.proxy = opt->proxy;
 	o.relay = false; /* BIP37: no transactions until the filter is loaded */
-	char err[256] = "";
-	if (spv_node_new(&s->node, &o, err, sizeof err) != KB_OK) {
-		tui_wsession_close(s);
-		return tui_cli_error(c, CLI_FAIL, "cannot start the node: %s", err);
+	char e[256] = "";
+	if (spv_node_new(&s->node, &o, e, sizeof e) != KB_OK) {
+		snprintf(why, sizeof why, "cannot start the node: %s", e);
+		goto fail;
 	}
 	struct spv_wsync_opts wo;
 	memset(&wo, 0, sizeof wo);
 	wo.node = s->node;
 	wo.wallet = w;
 	wo.loop = s->loop;
+	wo.next = next;
+	wo.next_arg = next_arg;
 	/* KOBAN_MEMPOOL_WAIT_MS: wait for peers that answer `mempool` late
 	 * (bcoin batches its invs every 5 s); tests set it */
 	const char *mw = getenv("KOBAN_MEMPOOL_WAIT_MS");
@@ -70,15 +85,27 @@ int tui_wsession_open(struct tui_wsession *s, struct cli *c, struct wallet *w)
 		if (v > 0 && v <= 60000)
 			wo.mempool_grace_ms = v;
 	}
-	if (spv_wsync_new(&s->ws, &wo, err, sizeof err) != KB_OK) {
-		tui_wsession_close(s);
-		return tui_cli_error(c, CLI_FAIL, "cannot start the wallet sync: %s", err);
+	if (spv_wsync_new(&s->ws, &wo, e, sizeof e) != KB_OK) {
+		snprintf(why, sizeof why, "cannot start the wallet sync: %s", e);
+		goto fail;
 	}
 	if (spv_node_start(s->node) != KB_OK) {
-		tui_wsession_close(s);
-		return tui_cli_error(c, CLI_FAIL, "cannot start connecting to peers");
+		snprintf(why, sizeof why, "cannot start connecting to peers");
+		goto fail;
 	}
 	return CLI_OK;
+fail:
+	tui_wsession_close(s);
+	if (err && errlen)
+		snprintf(err, errlen, "%s", why);
+	return status;
+}
+
+int tui_wsession_open(struct tui_wsession *s, struct cli *c, struct wallet *w)
+{
+	char err[320] = "";
+	int status = tui_wsession_start(s, &c->opt, w, NULL, NULL, err, sizeof err);
+	return status == CLI_OK ? CLI_OK : tui_cli_error(c, status, "%s", err);
 }
 
 void tui_wsession_close(struct tui_wsession *s)

@@ -30,6 +30,16 @@ struct tui_wsession {
  * tui_wsession_close).
  */
 int tui_wsession_open(struct tui_wsession *s, struct cli *c, struct wallet *w);
+/*
+ * The same without the command line's reporting, for the terminal UI:
+ * opt gives --offline, --connect, --proxy and the data directory; next
+ * and next_arg (optional) get the node's events after the wallet sync
+ * (spv_wsync_opts.next). Nothing is printed: on failure err (optional)
+ * says why, the session is left closed, and the exit status is returned
+ * (CLI_USER under --offline, else CLI_FAIL). CLI_OK on success.
+ */
+int tui_wsession_start(struct tui_wsession *s, const struct cli_opts *opt, struct wallet *w,
+                       const struct spv_node_hooks *next, void *next_arg, char *err, size_t errlen);
 void tui_wsession_close(struct tui_wsession *s);
 
 /*

@@ -17,7 +17,7 @@
 #define TICK_MS 250
 #define MAX_PEERS 64
 #define MAX_TARGETS 64
-#define RATE_WINDOW_MS 3000
+#define RATE_WINDOW_MS 1000
 #define CONNECT_GIVE_UP 3 /* consecutive failures of every target: stuck */
 
 struct target {
@@ -290,6 +290,13 @@ static void on_headers(struct spv_node *n, struct spv_peer *p, struct pstate *s,
 		KB_WARN("node", "%s", why);
 	}
 	s->orphan_announces = 0;
+	if (requested && h->n == SPV_MSG_MAX_HEADERS && res.accepted == 0) {
+		/* an answer to our locator starts after what we have: a full
+		 * batch of known headers would only make us ask forever */
+		spv_peer_close(p, "answered with a full batch of headers we already have");
+		sync_next(n);
+		return;
+	}
 	if (requested && h->n == SPV_MSG_MAX_HEADERS && res.have_last) {
 		/* more to come: continue from the batch's last header */
 		send_getheaders(n, p, s, &res.last_hash);
@@ -907,6 +914,12 @@ void spv_node_status(const struct spv_node *n, struct spv_node_status *s)
 	}
 	s->headers_synced = n->synced;
 	s->headers_per_sec = n->rate;
+	if (n->started && n->rate_n0 == 0 && n->accepted_total > 0) {
+		/* within the first window: the average so far */
+		int64_t dt = spv_loop_now(n->loop) - n->rate_t0;
+		if (dt > 0)
+			s->headers_per_sec = (double)n->accepted_total * 1000.0 / (double)dt;
+	}
 	int64_t now = unix_now();
 	if (!n->started) {
 		snprintf(s->why, sizeof s->why, "offline");

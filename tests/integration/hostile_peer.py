@@ -177,6 +177,18 @@ class HostilePeer:
         finally:
             c.close()
 
+    def _locate(self, payload):
+        """Index in self.chain after the first locator hash we know."""
+        n = payload[4]
+        known = {dsha(GENESIS): 0}
+        for i, h in enumerate(self.chain):
+            known[dsha(h)] = i + 1
+        for i in range(n):
+            h = payload[5 + 32 * i:37 + 32 * i]
+            if h in known:
+                return known[h]
+        return 0
+
     def _handle(self, c, cmd, payload):
         a = self.attack
         if cmd == "version":
@@ -187,7 +199,8 @@ class HostilePeer:
         elif cmd == "getheaders":
             self.getheaders += 1
             if a == "honest":
-                c.sendall(frame("headers", headers_payload(self.chain[self.base:self.base + 2000])))
+                start = self._locate(payload)
+                c.sendall(frame("headers", headers_payload(self.chain[start:start + 2000])))
             elif a == "stall":
                 pass
             elif a == "oversize":

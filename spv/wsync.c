@@ -340,6 +340,8 @@ const char *spv_wsync_bc_state_str(enum spv_wsync_bc_state st)
 	return "?";
 }
 
+static void filter_reload_all(struct spv_wsync *s);
+
 /* ---- the window and the scheduler ------------------------------------------------- */
 
 static void scan_point_load(struct spv_wsync *s)
@@ -393,6 +395,7 @@ static void scan_point_check(struct spv_wsync *s)
 	s->base = (uint32_t)fork + 1;
 	s->scan_height = fork;
 	s->scan_hash = fh;
+	filter_reload_all(s); /* pending again: their inputs are watched again */
 }
 
 static void window_fill(struct spv_wsync *s)

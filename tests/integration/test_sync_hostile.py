@@ -8,7 +8,7 @@ import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import hostile_peer as hp  # noqa: E402
-from kobantest import Failures, Koban  # noqa: E402
+from kobantest import ABANDON, Failures, Koban  # noqa: E402
 
 BASE = 100
 CHAIN = hp.build_chain(160)
@@ -72,6 +72,24 @@ def main():
         f.check(peer.getheaders >= 1 or attack == "honest", f"{attack}: the peer was asked for headers")
         print(f"{attack}: rc {p.returncode} in {took:.1f} s: {[e['reason'] for e in events][:3]}",
               flush=True)
+    # a ban persists in the wallet with its reason and expiry: the next run
+    # does not dial the peer, and koban peers --offline lists the ban
+    k = Koban()
+    k.ok("restore", "--birthday", "1", stdin=ABANDON + "\n")
+    peer = hp.HostilePeer("bad_pow", CHAIN, 0)
+    p = k.run("--connect", peer.addr, "sync", "--timeout", "5", json_out=True)
+    f.check(p.returncode != 0 and "banned" in p.stdout + p.stderr, f"wallet run: banned ({p.stdout} {p.stderr})")
+    p = k.run("--offline", "peers", json_out=True)
+    doc = json.loads(p.stdout) if p.returncode == 0 else {}
+    bans = doc.get("banned", [])
+    f.check(len(bans) == 1 and bans[0]["host"] == peer.addr and "high-hash" in bans[0]["reason"]
+            and bans[0]["until"] > time.time() + 3600, f"ban stored with reason and expiry: {doc}")
+    before = peer.connections
+    p = k.run("--connect", peer.addr, "sync", "--timeout", "3", json_out=True)
+    f.check(p.returncode != 0 and peer.connections == before and "banned" in p.stdout + p.stderr,
+            f"banned peer not dialled after a restart ({peer.connections} vs {before}): {p.stdout}")
+    peer.close()
+
     # through a SOCKS5 proxy: the peer's name goes to the proxy unresolved
     # (".invalid" never resolves, so a local lookup could not have worked)
     k = Koban()

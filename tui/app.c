@@ -2,6 +2,7 @@
 
 #include "spv/loop.h"
 #include "tui/cmd-util.h"
+#include "tui/nodeview-live.h"
 #include "wallet/amount.h"
 #include "wallet/mem.h"
 
@@ -630,10 +631,13 @@ int tui_app_run(const struct cli_opts *opt)
 		return CLI_FAIL;
 	}
 	fcntl(app->work_pipe[0], F_SETFL, O_NONBLOCK);
-	/* The node: offline until issue 4/5 plug theirs in here. */
-	app->node = tui_nodeview_offline(app->loop, opt->net,
-		opt->offline ? "offline (--offline): no peers, no broadcast, no fee estimates"
-		             : "offline: the light node is not part of this build yet");
+	/* The node: the light node and the wallet sync, driven from this loop
+	 * (tui/nodeview-live.h); it starts once there is a wallet. */
+	if (opt->offline)
+		app->node = tui_nodeview_offline(app->loop, opt->net,
+			"offline (--offline): no peers, no broadcast, no fee estimates");
+	else
+		app->node = tui_nodeview_live(app->loop, opt, app->datadir, &app->w);
 	tui_nodeview_set_changed(app->node, on_node_changed, app);
 
 	if (!tui_term_start(err, sizeof err)) {

@@ -126,6 +126,12 @@ enum kb_rc spv_peer_send(struct spv_peer *p, const char *command, const uint8_t 
 		return KB_EINVAL;
 	if (len > SPV_MSG_MAX_PAYLOAD)
 		return KB_ELIMIT;
+	/* the command's own cap: a peer would drop us for more */
+	char padded[SPV_MSG_COMMAND_LEN] = { 0 };
+	memcpy(padded, command, strlen(command));
+	const struct spv_msg_def *def = spv_msg_def_by_command(padded);
+	if (def && len > def->max_payload)
+		return KB_ELIMIT;
 	spv_msg_frame_raw(&p->out, p->magic, command, payload, len);
 	want_write(p);
 	return KB_OK;

@@ -110,7 +110,8 @@ void spv_peer_close(struct spv_peer *p, const char *reason);
 void spv_peer_tick(struct spv_peer *p, int64_t now);
 
 /* Queues a framed message (koban adds the 24-byte header). KB_ELIMIT over
- * SPV_MSG_MAX_PAYLOAD; KB_EINVAL for a dead peer or a bad command. */
+ * the command's cap in spv/msg.h's table (SPV_MSG_MAX_PAYLOAD for others);
+ * KB_EINVAL for a dead peer or a command that is empty or over 12 bytes. */
 enum kb_rc spv_peer_send(struct spv_peer *p, const char *command, const uint8_t *payload,
                          size_t len) KB_WUR;
 /* Serialises and queues m (no error for a live peer). */

@@ -536,7 +536,7 @@ static int cmd_peers(struct cli *c, int argc, char **argv)
 		json_events(c, r.node);
 	} else {
 		if (np == 0)
-			tui_cli_printf(c, "No peers: %s\n", st.why);
+			tui_cli_printf(c, "No connected peer (%s).\n", st.why);
 		for (size_t i = 0; i < np; i++)
 			tui_cli_printf(c, "%-24s %-10s services %-5" PRIx64 " version %" PRId32 " height %" PRId32
 			               " ping %s%" PRId64 "%s  %s\n", pi[i].addr, pi[i].state, pi[i].services,

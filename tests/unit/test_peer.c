@@ -221,6 +221,8 @@ static void test_handshake_and_ping(void **state)
 	assert_int_equal(spv_peer_send(f.p, "thirteenchars", NULL, 0), KB_EINVAL);
 	assert_int_equal(spv_peer_send(f.p, "", NULL, 0), KB_EINVAL);
 	assert_int_equal(spv_peer_send(f.p, "tx", (const uint8_t *)"", SPV_MSG_MAX_PAYLOAD + 1), KB_ELIMIT);
+	uint8_t big[SPV_MSG_MAX_FILTER + 100] = { 0 };
+	assert_int_equal(spv_peer_send(f.p, "filterload", big, sizeof big), KB_ELIMIT);
 	/* the first ping goes out at once; its pong sets the round trip */
 	spv_peer_tick(f.p, fake_now);
 	turns(&f, 2);

@@ -47,7 +47,7 @@ def main():
                 f"{attack}: import the honest base ({imp.stderr.strip()})")
         peer = hp.HostilePeer(attack, CHAIN, BASE)
         t0 = time.time()
-        p = k.run("--connect", peer.addr, "sync", "--timeout", "5", "--stall-timeout", "2",
+        p = k.run("--connect", peer.addr, "sync", "--timeout", "3", "--stall-timeout", "2",
                   json_out=True, password=False)
         took = time.time() - t0
         peer.close()

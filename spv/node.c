@@ -170,6 +170,15 @@ static void op_ready(void *arg, struct spv_peer *p)
 		s->t->fails = 0;
 	if (!s->t || !s->t->by_name)
 		spv_addrman_good(n->am, spv_peer_addr(p), spv_peer_services(p), unix_now());
+	uint64_t want = n->o.want_services;
+	if (!n->connect_mode && (spv_peer_services(p) & want) != want) {
+		/* a --connect peer is the user's choice; others must fit */
+		char why[96];
+		snprintf(why, sizeof why, "lacks the services we need (has %" PRIx64 ", want %" PRIx64 ")",
+		         spv_peer_services(p), want);
+		spv_peer_close(p, why);
+		return;
+	}
 	n->synced = false;
 	if (n->hooks.peer_ready)
 		n->hooks.peer_ready(n->hooks_arg, p);

@@ -613,7 +613,10 @@ static void on_tx(struct spv_wsync *s, struct wpeer *wp, const uint8_t *payload,
 			break;
 		}
 	}
-	if (wp->filter_sent) {
+	/* Judged only once the peer has surely applied our latest filter (the
+	 * pong after filterload came back): earlier replies were selected by an
+	 * older filter, which may hold outpoints the new one dropped. */
+	if (wp->filter_sent && wp->mp_done) {
 		enum spv_bloom_match mt = spv_bloom_classify(&s->filter, &s->elems, &tx, &txid);
 		spv_bloom_suspicion_add_tx(&wp->susp, mt, in_block);
 		if (spv_bloom_suspicion_is_suspicious(&wp->susp)) {
@@ -720,6 +723,23 @@ static void batch_close(struct spv_wsync *s, struct wpeer *wp, bool timed_out)
 	for (size_t i = 0; i < s->nblocks; i++) {
 		struct wblock *b = &s->blocks[i];
 		if (b->peer_id != wp->id || b->state == WB_DONE || b->state == WB_WANT)
+			continue;
+		/* A peer may skip a matched transaction it already relayed to us:
+		 * the wallet has it then, and its txid is its content. */
+		for (size_t k = 0; b->state == WB_PROOF && k < b->m.n; k++) {
+			if (b->raw[k])
+				continue;
+			struct wallet_store_tx known;
+			if (wallet_store_tx_get(wallet_store(s->w), &known, &b->m.v[k].txid) != KB_OK)
+				continue;
+			b->raw[k] = known.raw;
+			b->raw_len[k] = known.raw_len;
+			known.raw = NULL;
+			wallet_store_tx_clear(&known);
+			if (++b->have == b->m.n)
+				b->state = WB_DONE;
+		}
+		if (b->state == WB_DONE)
 			continue;
 		if (b->state == WB_PROOF)
 			withheld = true;

@@ -510,6 +510,11 @@ static void live_status(struct tui_nodeview *nv, struct tui_nodeview_status *st)
 	} else if (!ns.headers_synced && ns.peers_ready > 0 && ws.bloom_peers > 0) {
 		/* headers first: "waiting for headers from ...", "syncing" */
 		copy_text(st->why, sizeof st->why, ns.why);
+	} else if (!strncmp(ws.why, "no connected peer offers Bloom", 30)) {
+		/* the same, with what matters within 80 columns */
+		copy_text(st->why, sizeof st->why,
+		          "no peer offers Bloom filters (NODE_BLOOM): looking for one; a node of your own"
+		          " needs whitelist=bloomfilter@IP or peerbloomfilters=1");
 	} else if (!strncmp(ws.why, "scanning", 8) && ws.scanned_height >= (int64_t)ws.tip_height) {
 		/* every block is in; the peers' answer to `mempool` (asked again
 		 * whenever the filter grows) is what is missing */

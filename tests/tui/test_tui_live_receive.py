@@ -2,8 +2,9 @@
 loopback): a payment to a wallet made with the command line shows on the
 Overview and History screens as pending while the UI stays open, its
 confirmations climb 1/6 .. 5/6 as blocks are mined one at a time, and it
-reads confirmed at 6; the Peers screen names the peer; resizing to 60x20,
-120x40 and back while the node syncs new blocks redraws fully, no crash."""
+reads confirmed at 6; the Peers screen names the peer (and, with a peer
+that serves no Bloom filters, says so); resizing to 60x20, 120x40 and back
+while the node syncs new blocks redraws fully, no crash."""
 import os
 import sys
 
@@ -92,6 +93,20 @@ def main():
             pane.close()
     st = k.ok("balance", json_out=True)
     f.check(st.get("confirmed") == 50000000, f"the wallet file holds the confirmed payment ({st})")
+
+    # A peer without Bloom filters: the Peers screen says why nothing moves.
+    with Bcoin(bip37=False) as plain:
+        pane = Pane(shell_cmd(koban_cmd(k, "--connect", plain.p2p_addr, offline=False) + "; echo KOBAN-EXIT=$?"))
+        try:
+            pane.wait(r"Latest payments")
+            pane.keys("6")
+            pane.wait(r"Sync: no peer offers Bloom filters \(NODE_BLOOM\): looking for one", timeout=30)
+            pane.wait(r"127\.0\.0\.1:%d\s+network,witness" % plain.p2p_port)
+            f.check(True, "Peers: a peer without NODE_BLOOM listed, and the why-line names what is missing")
+            pane.keys("q")
+            pane.wait(r"KOBAN-EXIT=0")
+        finally:
+            pane.close()
     k.cleanup()
     f.finish()
 

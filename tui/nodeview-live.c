@@ -61,7 +61,8 @@ struct live {
 	enum live_state state;
 	char fail[256];
 	int64_t retry_at;
-	bool log_opened;
+	bool log_opened, log_quiet;
+	int64_t busy_since;               /* loop ms the worker took the wallet; 0 not busy */
 	struct spv_loop_timer *pump;      /* on the UI loop */
 	struct spv_loop_timer *report;    /* on the UI loop: results found outside a pump */
 	/* telling the UI */
@@ -387,6 +388,7 @@ static void live_start(struct live *l)
 		char path[4096];
 		snprintf(path, sizeof path, "%s/%s/koban.log", l->datadir, kb_net_params(l->opt.net)->dirname);
 		kb_log_quiet_stderr(1);
+		l->log_quiet = true;
 		l->log_opened = kb_log_open(path) == KB_OK;
 	}
 	char err[320] = "";
@@ -457,7 +459,19 @@ static void pump_fire(struct spv_loop_timer *t, void *arg)
 			}
 		}
 	}
-	bc_check(l);
+	/* Broadcasts wait with the node while the worker holds the wallet:
+	 * their deadlines move by the time nothing could happen. */
+	if (nv->wallet_busy) {
+		if (!l->busy_since)
+			l->busy_since = now_ms(l);
+	} else {
+		if (l->busy_since) {
+			for (size_t i = 0; i < l->nbc; i++)
+				l->bc[i].deadline += now_ms(l) - l->busy_since;
+			l->busy_since = 0;
+		}
+		bc_check(l);
+	}
 	if (l->state == L_RUNNING)
 		fees_maybe(l);
 	bc_report(l);
@@ -575,6 +589,8 @@ static void live_free(struct tui_nodeview *nv)
 	kb_free(l->bc);
 	if (l->log_opened)
 		kb_log_close();
+	if (l->log_quiet)
+		kb_log_quiet_stderr(0);
 	kb_free(l->proxy);
 	kb_free(l->datadir);
 	kb_free(l);

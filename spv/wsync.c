@@ -474,19 +474,32 @@ static void apply_done(struct spv_wsync *s)
 			                    err, sizeof err);
 			s->txs_found += rel;
 		}
-		if (rc == KB_OK) {
-			rc = wallet_sync_block_end(s->w, b->height, &b->hash);
-		} else {
-			wallet_sync_block_abort(s->w);
+		/* A block that changed what the filter is built from (a new coin,
+		 * the look-ahead moved) is scanned again with the new filter: its
+		 * transactions are kept but the scan point stays below it, so a
+		 * restart between now and that second look re-scans it too. */
+		bool changed = false;
+		if (rc == KB_OK && b->m.n > 0 && !(s->reload_height == b->height && s->reload_repeat >= WSYNC_RELOAD_REPEAT_MAX)) {
+			struct hash256 fpn;
+			changed = wallet_sync_filter_fingerprint(s->w, &fpn) == KB_OK &&
+			          memcmp(fpn.b, s->fingerprint.b, 32) != 0;
 		}
+		if (rc == KB_OK && changed)
+			rc = wallet_sync_block_end_unscanned(s->w);
+		else if (rc == KB_OK)
+			rc = wallet_sync_block_end(s->w, b->height, &b->hash);
+		else
+			wallet_sync_block_abort(s->w);
 		if (rc != KB_OK) {
 			s->fatal = true;
 			snprintf(s->why, sizeof s->why, "cannot record block %u: %s %s", b->height, kb_rc_str(rc), err);
 			KB_ERROR("wsync", "%s", s->why);
 			return;
 		}
-		s->scan_height = b->height;
-		s->scan_hash = b->hash;
+		if (!changed) {
+			s->scan_height = b->height;
+			s->scan_hash = b->hash;
+		}
 		s->blocks_done++;
 		uint32_t h = b->height;
 		bool had_matches = b->m.n > 0;

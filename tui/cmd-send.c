@@ -578,7 +578,12 @@ static int cmd_broadcast(struct cli *c, int argc, char **argv)
 		buf_clear(&raw);
 		return tui_cli_error(c, CLI_USER, "not a transaction: %s", err);
 	}
+	enum kb_rc crc = wallet_tx_check(&tx, err, sizeof err);
 	wallet_tx_clear(&tx);
+	if (crc != KB_OK) { /* before any connection */
+		buf_clear(&raw);
+		return tui_cli_error(c, CLI_USER, "not a valid transaction: %s", err);
+	}
 	struct wallet *w;
 	int status;
 	if (!(w = cli_open_wallet(c, &status))) {

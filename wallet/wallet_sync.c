@@ -164,6 +164,15 @@ enum kb_rc wallet_sync_block_end(struct wallet *w, int64_t height, const struct 
 	return rc;
 }
 
+enum kb_rc wallet_sync_block_end_unscanned(struct wallet *w)
+{
+	struct wallet_store *st = wallet_store(w);
+	enum kb_rc rc = wallet_store_commit(st);
+	if (rc != KB_OK)
+		rb(st);
+	return rc;
+}
+
 /* Records a transaction that touches no wallet script or coin but spends an
  * outpoint a wallet transaction spends: the conflict needs both sides. */
 static enum kb_rc record_conflicting(struct wallet_store *st, const struct wallet_tx *tx,

@@ -69,6 +69,11 @@ enum kb_rc wallet_sync_tx(struct wallet *w, const uint8_t *raw, size_t len, int6
 /* Records (height, hash) as scanned and commits the block. On failure
  * the whole block is rolled back. */
 enum kb_rc wallet_sync_block_end(struct wallet *w, int64_t height, const struct hash256 *hash) KB_WUR;
+/* Commits the open block's transactions without moving the scan point:
+ * for a block that changed what the filter is built from, which must be
+ * scanned again with the new filter (after a restart too). On failure the
+ * block is rolled back. */
+enum kb_rc wallet_sync_block_end_unscanned(struct wallet *w) KB_WUR;
 /* Rolls back an open block. */
 void wallet_sync_block_abort(struct wallet *w);
 

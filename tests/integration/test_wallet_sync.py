@@ -132,6 +132,12 @@ try:
         while time.time() < deadline and sent not in node.rpc("getrawmempool"):
             time.sleep(0.2)
         t.check(sent in node.rpc("getrawmempool"), "bcoin accepted koban's transaction into its mempool")
+        # bump: a rate not above the old one by 1 sat/vB is refused (BIP125), a
+        # payment not made by this wallet cannot be bumped
+        p = k.run("bump", sent, "--fee-rate", "2.5", "--connect", node.p2p_addr)
+        t.check(p.returncode == 1 and "at least" in p.stderr, f"bump below the increment refused: {p.stderr.strip()}")
+        p = k.run("bump", txm, "--fee-rate", "50", "--connect", node.p2p_addr)
+        t.check(p.returncode != 0 and "not" in p.stderr, f"bump of someone else's payment refused: {p.stderr.strip()}")
         node.mine(6)
         sync(node)
         e = history().get(sent, {})
@@ -232,11 +238,26 @@ try:
         # on the chain and moves money)
         onchain = lambda h: {x: (v["amount"], v["height"]) for x, v in h.items()  # noqa: E731
                              if v["state"] in ("confirmed", "confirming") and v["amount"] != 0}
-        t.check(onchain(history("crash")) == onchain(history()),
-                "after kill -9 and restart: the same history as the main wallet")
+        hc, hm = onchain(history("crash")), onchain(history())
+        t.check(hc == hm, "after kill -9 and restart: the same history as the main wallet: "
+                f"only crash {set(hc.items()) - set(hm.items())}, only main {set(hm.items()) - set(hc.items())}")
         strip = lambda b: {x: b[x] for x in ("confirmed", "pending", "immature")}  # noqa: E731
         t.check(strip(balance("crash")) == strip(balance()),
                 f"after kill -9 and restart: the same balance ({balance('crash')} vs {balance()})")
+
+        # broadcast: a PSBT made and signed with the psbt commands
+        f1, f2 = os.path.join(k.dir, "b.psbt"), os.path.join(k.dir, "b-signed.psbt")
+        k.ok("psbt", "create", dest, "0.002", "--fee-rate", "2", "-o", f1)
+        k.ok("psbt", "sign", f1, "-o", f2)
+        p = k.run("broadcast", f2, "--connect", node.p2p_addr, json_out=True)
+        t.check(p.returncode == 0, f"broadcast of a signed PSBT: {p.stderr.strip()}")
+        btx = json.loads(p.stdout)["txid"] if p.returncode == 0 else ""
+        deadline = time.time() + 20
+        while time.time() < deadline and btx not in node.rpc("getrawmempool"):
+            time.sleep(0.2)
+        t.check(btx in node.rpc("getrawmempool"), "the broadcast transaction is in bcoin's mempool")
+        p = k.run("broadcast", "00" * 10, "--connect", node.p2p_addr)
+        t.check(p.returncode == 1 and "not a" in p.stderr and "transaction" in p.stderr, f"broadcast of junk refused: {p.stderr.strip()}")
 
         # fee estimates: a good document is used, garbage is refused with a request for --fee-rate
         good = serve(b'{"1": 30.5, "2": 20.1, "6": 3.25, "144": 1.0}')

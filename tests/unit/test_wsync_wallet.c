@@ -291,6 +291,31 @@ static void test_spend_and_descendants(void **state)
 	assert_int_equal(wallet_store_sync_get(wallet_store(w), &sh, &shash), KB_OK);
 	assert_int_equal(sh, 50);
 
+	/* a block recorded "unscanned": its transactions stay, the scan point does not move */
+	block_hash_of(&bh, 52, 0);
+	assert_int_equal(wallet_sync_block_begin(w), KB_OK);
+	assert_int_equal(wallet_sync_tx(w, raw3.p, raw3.len, 52, &bh, 1, &rel, err, sizeof err), KB_OK);
+	assert_int_equal(wallet_sync_block_end_unscanned(w), KB_OK);
+	assert_int_equal(wallet_store_tx_get(wallet_store(w), &t, &late), KB_OK);
+	assert_int_equal(t.height, 52);
+	wallet_store_tx_clear(&t);
+	assert_int_equal(wallet_store_sync_get(wallet_store(w), &sh, &shash), KB_OK);
+	assert_int_equal(sh, 50);
+	/* scanned again: idempotent, and now the point moves */
+	assert_int_equal(wallet_sync_block_begin(w), KB_OK);
+	assert_int_equal(wallet_sync_tx(w, raw3.p, raw3.len, 52, &bh, 1, &rel, err, sizeof err), KB_OK);
+	assert_int_equal(wallet_sync_block_end(w, 52, &bh), KB_OK);
+	assert_int_equal(wallet_store_sync_get(wallet_store(w), &sh, &shash), KB_OK);
+	assert_int_equal(sh, 52);
+	struct wallet_history_entry *hist;
+	size_t nh;
+	assert_int_equal(wallet_history(w, 60, &hist, &nh), KB_OK);
+	size_t seen = 0;
+	for (size_t i = 0; i < nh; i++)
+		seen += memcmp(hist[i].txid.b, late.b, 32) == 0;
+	kb_free(hist);
+	assert_int_equal(seen, 1);
+
 	buf_clear(&raw);
 	buf_clear(&raw2);
 	buf_clear(&raw3);

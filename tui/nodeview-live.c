@@ -193,6 +193,10 @@ static void bc_check(struct live *l)
 				bc_finish(b, false, "the node is not running: %s", l->fail);
 			continue;
 		}
+		if (l->state != L_RUNNING) { /* the node stopped under it */
+			bc_finish(b, false, "the node stopped: %s (the transaction stays pending in the wallet)", l->fail);
+			continue;
+		}
 		enum spv_wsync_bc_state st = SPV_WSYNC_BC_ANNOUNCED;
 		char reason[128] = "";
 		if (spv_wsync_broadcast_state(l->s.ws, &b->txid, &st, reason, sizeof reason) != KB_OK)

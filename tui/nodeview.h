@@ -3,17 +3,14 @@
  * of it. The UI reads nothing else of spv/: this small interface is where
  * the node plugs in (issues 4 and 5).
  *
- * Now there is only the offline implementation (tui_nodeview_offline):
- * status "offline", no peers, broadcast refused with a clear message, no
- * fee estimates (the user types a rate). The node's implementation fills
- * a struct tui_nodeview_ops and calls tui_nodeview_changed whenever the
- * status moved, so the UI recalculates and redraws on its next frame.
- *
- * Wiring the node: implement these ops over the node and the wallet sync
- * session on the UI's loop (nv->loop), and create it in tui_app_run
- * (tui/app.c) where tui_nodeview_offline is called now, when --offline is
- * not given. The Send screen reaches the network only through
- * tui_nodeview_broadcast (scr-send.c: send_broadcast).
+ * Two implementations: tui_nodeview_offline (--offline: status "offline",
+ * no peers, broadcast refused with a clear message, no fee estimates, the
+ * user types a rate) and tui_nodeview_live (tui/nodeview-live.h: the node
+ * and the wallet sync of the command line's session, see there). Each
+ * fills a struct tui_nodeview_ops and calls tui_nodeview_changed whenever
+ * the status moved, so the UI recalculates and redraws on its next frame.
+ * tui_app_run (tui/app.c) picks one. The Send screen reaches the network
+ * only through tui_nodeview_broadcast (scr-send.c: send_broadcast).
  *
  * Threading: everything runs on the event loop's thread. Callbacks are
  * called from the loop, never from inside the call that started them.

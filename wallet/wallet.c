@@ -1417,7 +1417,11 @@ static void describe_spk(struct wallet *w, struct wallet_psbt_map *m, bool outpu
 	struct account *acc = find_account(w, a.account_id);
 	size_t which = 0;
 	struct wallet_descriptor_keyinfo ki;
-	if (acc && wallet_descriptor_derive_key(chain_desc(acc, a.chain, &which), which, a.index, &ki) == KB_OK)
+	/* chain_desc sets which: call it before reading which (argument
+	 * evaluation order is unspecified; GCC read which first, so change
+	 * coins got the receive path and could not be signed) */
+	const struct wallet_descriptor *d = acc ? chain_desc(acc, a.chain, &which) : NULL;
+	if (d && wallet_descriptor_derive_key(d, which, a.index, &ki) == KB_OK)
 		add_derivation(m, output, acc, &ki);
 	wallet_store_address_clear(&a);
 }

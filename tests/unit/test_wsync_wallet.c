@@ -415,6 +415,47 @@ static void test_bump(void **state)
 	drop_wallet(w);
 }
 
+/* A coin on the change chain is signable (the PSBT input carries the
+ * change path, not the receive one). */
+static void test_spend_change(void **state)
+{
+	(void)state;
+	struct wallet *w = new_wallet();
+	struct wallet_address *ch = NULL;
+	size_t n = 0;
+	assert_int_equal(wallet_addresses(w, 1, &ch, &n), KB_OK);
+	assert_true(n > 0);
+	struct wallet_outpoint foreign = {{{0x77}}, 0};
+	struct buf raw = BUF_INIT;
+	struct hash256 fund, sent;
+	const uint8_t *spks[1] = {ch[0].spk};
+	size_t lens[1] = {ch[0].spk_len};
+	int64_t vals[1] = {1000000};
+	make_tx(&raw, &fund, &foreign, 1, spks, lens, vals, 1, 0xffffffff);
+	kb_free(ch);
+	add_block_tx(w, &raw, 10, 0, true);
+	struct wallet_recipient to;
+	memset(&to, 0, sizeof to);
+	memcpy(to.spk, FOREIGN_SPK, sizeof FOREIGN_SPK);
+	to.spk_len = sizeof FOREIGN_SPK;
+	to.amount = 500000;
+	snprintf(to.address, sizeof to.address, "foreign");
+	struct wallet_spend_opts so;
+	memset(&so, 0, sizeof so);
+	so.to = &to;
+	so.nto = 1;
+	so.fee_rate = 2000;
+	so.tip_height = 20;
+	struct wallet_psbt p;
+	char err[256];
+	assert_int_equal(wallet_psbt_create(w, &so, &p, err, sizeof err), KB_OK);
+	sign_record(w, &p, &raw, &sent);
+	wallet_psbt_clear(&p);
+	assert_int_equal(state_of(w, &sent), WALLET_TX_PENDING);
+	buf_clear(&raw);
+	drop_wallet(w);
+}
+
 int main(void)
 {
 	const struct CMUnitTest tests[] = {
@@ -422,6 +463,7 @@ int main(void)
 		cmocka_unit_test(test_payment_reorg_conflict),
 		cmocka_unit_test(test_spend_and_descendants),
 		cmocka_unit_test(test_bump),
+		cmocka_unit_test(test_spend_change),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -2,6 +2,7 @@
 
 #include "spv/chain.h"
 #include "wallet/address.h"
+#include "wallet/amount.h"
 #include "wallet/bip21.h"
 #include "wallet/hex.h"
 #include "wallet/mem.h"
@@ -312,6 +313,41 @@ enum kb_rc cli_parse_recipient(enum kb_net net, const char *s, struct wallet_rec
 	}
 	snprintf(r->address, sizeof r->address, "%s", addr);
 	return KB_OK;
+}
+
+int cli_parse_recipients(struct cli *c, enum kb_net net, const char *const *pos, int npos, bool max,
+                         struct wallet_recipient *to, size_t cap, size_t *nto)
+{
+	char err[512];
+	*nto = 0;
+	for (int i = 0; i < npos;) {
+		if (*nto == cap)
+			return tui_cli_error(c, CLI_USER, "at most %zu recipients", cap);
+		struct wallet_recipient *r = &to[*nto];
+		int64_t uri_amount = -1;
+		if (cli_parse_recipient(net, pos[i], r, &uri_amount, err, sizeof err) != KB_OK)
+			return tui_cli_error(c, CLI_USER, "%s", err);
+		i++;
+		bool last = i >= npos;
+		if (uri_amount >= 0) {
+			r->amount = uri_amount;
+		} else if (max && (last || !strcmp(pos[i], "max"))) {
+			if (!last)
+				i++;
+			if (i < npos)
+				return tui_cli_error(c, CLI_USER, "with --max, the address that gets everything comes last");
+		} else if (last) {
+			return tui_cli_error(c, CLI_USER, "no amount for %s", r->address);
+		} else {
+			if (wallet_amount_parse(&r->amount, pos[i], err, sizeof err) != KB_OK)
+				return tui_cli_error(c, CLI_USER, "amount '%s': %s", pos[i], err);
+			if (r->amount == 0)
+				return tui_cli_error(c, CLI_USER, "the amount for %s is zero", r->address);
+			i++;
+		}
+		(*nto)++;
+	}
+	return CLI_OK;
 }
 
 uint8_t *cli_read_file(const char *path, size_t max, size_t *len, char *err, size_t errlen)

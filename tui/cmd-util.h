@@ -39,6 +39,14 @@ enum kb_rc cli_parse_fee_rate(const char *s, int64_t *milli, char *err, size_t e
 /* An address or BIP21 URI of net; *uri_amount the URI's amount or -1. */
 enum kb_rc cli_parse_recipient(enum kb_net net, const char *s, struct wallet_recipient *r,
                                int64_t *uri_amount, char *err, size_t errlen) KB_WUR;
+/*
+ * The recipients of `psbt create` / `send`: ADDR AMOUNT pairs (a BIP21 URI
+ * with an amount stands alone); with max, the last address may stand
+ * without an amount (or with "max") and gets everything left. Reports the
+ * error itself and returns its status.
+ */
+int cli_parse_recipients(struct cli *c, enum kb_net net, const char *const *pos, int npos, bool max,
+                         struct wallet_recipient *to, size_t cap, size_t *nto);
 /* A small positive decimal (0 on anything else). */
 long atoi_safe(const char *s);
 

@@ -975,43 +975,10 @@ static int psbt_create(struct cli *c, int argc, char **argv)
 	int status;
 	if (!(w = cli_open_wallet(c, &status)))
 		return status;
-	for (int i = 0; i < npos;) {
-		if (o.nto == 64) {
-			wallet_close(w);
-			return tui_cli_error(c, CLI_USER, "at most 64 recipients");
-		}
-		struct wallet_recipient *r = &to[o.nto];
-		int64_t uri_amount = -1;
-		if (cli_parse_recipient(wallet_net(w), pos[i], r, &uri_amount, err, sizeof err) != KB_OK) {
-			wallet_close(w);
-			return tui_cli_error(c, CLI_USER, "%s", err);
-		}
-		i++;
-		bool last = i >= npos;
-		if (uri_amount >= 0) {
-			r->amount = uri_amount;
-		} else if (o.max && (last || !strcmp(pos[i], "max"))) {
-			if (!last)
-				i++;
-			if (i < npos) {
-				wallet_close(w);
-				return tui_cli_error(c, CLI_USER, "with --max, the address that gets everything comes last");
-			}
-		} else if (last) {
-			wallet_close(w);
-			return tui_cli_error(c, CLI_USER, "no amount for %s", r->address);
-		} else {
-			if (wallet_amount_parse(&r->amount, pos[i], err, sizeof err) != KB_OK) {
-				wallet_close(w);
-				return tui_cli_error(c, CLI_USER, "amount '%s': %s", pos[i], err);
-			}
-			if (r->amount == 0) {
-				wallet_close(w);
-				return tui_cli_error(c, CLI_USER, "the amount for %s is zero", r->address);
-			}
-			i++;
-		}
-		o.nto++;
+	status = cli_parse_recipients(c, wallet_net(w), pos, npos, o.max, to, 64, &o.nto);
+	if (status != CLI_OK) {
+		wallet_close(w);
+		return status;
 	}
 	if (o.nto == 0) {
 		wallet_close(w);

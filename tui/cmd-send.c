@@ -5,6 +5,8 @@
  */
 #include "tui/cmd-send.h"
 
+#include "spv/chainparams.h"
+
 #include "spv/chain.h"
 #include "spv/fees.h"
 #include "spv/http.h"
@@ -28,6 +30,26 @@
 #define SEND_ACCEPT_WAIT_MS 15000
 
 static char *session_headers; /* owned by the one open session */
+
+/* The wallet's birthday as a time for the header store's starting point: the
+ * time it was given, or for a birthday given as a height the time of the
+ * embedded anchor at or below that height; 0 (genesis) when unknown. */
+static int64_t birthday_time(const struct wallet_store_meta *m)
+{
+	if (m->birthday_time > 0)
+		return m->birthday_time;
+	if (m->birthday_height <= 0)
+		return 0;
+	const struct spv_checkpoint_set *cs = spv_chainparams_get(m->net)->checkpoints;
+	int64_t t = 0;
+	for (size_t i = 0; cs && cs->anchors && i < cs->n_anchors; i++) {
+		if (cs->anchors[i].height > m->birthday_height)
+			break;
+		const uint8_t *h = cs->anchors[i].header + 68;
+		t = (int64_t)((uint32_t)h[0] | (uint32_t)h[1] << 8 | (uint32_t)h[2] << 16 | (uint32_t)h[3] << 24);
+	}
+	return t;
+}
 
 int tui_wsession_start(struct tui_wsession *s, const struct cli_opts *opt, struct wallet *w,
                        const struct spv_node_hooks *next, void *next_arg, char *err, size_t errlen)
@@ -60,7 +82,7 @@ int tui_wsession_start(struct tui_wsession *s, const struct cli_opts *opt, struc
 	o.loop = s->loop;
 	o.headers_path = session_headers;
 	o.store = wallet_store(w);
-	o.birthday = meta.birthday_time > 0 ? meta.birthday_time : 0;
+	o.birthday = birthday_time(&meta);
 	o.connect = opt->nconnect ? opt->connect : NULL;
 	o.nconnect = opt->nconnect;
 	o.proxy = opt->proxy;

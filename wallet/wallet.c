@@ -435,24 +435,6 @@ enum kb_rc wallet_addresses(struct wallet *w, unsigned chain, struct wallet_addr
 
 /* ---- creating ---- */
 
-static void remove_wallet_files(const char *path)
-{
-	static const char *suffix[] = { "", "-wal", "-shm", "-journal" };
-	for (size_t i = 0; i < sizeof suffix / sizeof suffix[0]; i++) {
-		char p[4096];
-		snprintf(p, sizeof p, "%s%s", path, suffix[i]);
-		unlink(p);
-	}
-	/* the lock file: <name>.lock beside <name>.sqlite */
-	char lock[4096];
-	snprintf(lock, sizeof lock, "%s", path);
-	char *dot = strrchr(lock, '.');
-	if (dot && strcmp(dot, ".sqlite") == 0) {
-		snprintf(dot, sizeof lock - (size_t)(dot - lock), ".lock");
-		unlink(lock);
-	}
-}
-
 /* Makes the directory and the path of a new wallet; KB_EEXIST if taken. */
 static enum kb_rc new_wallet_path(char **path, const char *datadir, const char *name, enum kb_net net,
                                   char *err, size_t errlen)
@@ -660,7 +642,6 @@ enum kb_rc wallet_create(struct wallet **out, const struct wallet_create_opts *o
 		err[0] = '\0';
 	enum kb_rc rc;
 	char *path = NULL;
-	struct wallet *w = NULL;
 	struct wallet_secrets *sec = wallet_keystore_secrets_new();
 	char *words = kb_secret_alloc(WALLET_BIP39_MNEMONIC_MAX);
 	uint8_t *seed = kb_secret_alloc(WALLET_BIP39_SEED_LEN);
@@ -703,6 +684,11 @@ enum kb_rc wallet_create(struct wallet **out, const struct wallet_create_opts *o
 		werr(err, errlen, "the mnemonic or passphrase is too long");
 		goto out;
 	}
+	if (mnemonic_out && mnemonic_cap && strlen(words) + 1 > mnemonic_cap) {
+		rc = KB_ELIMIT;
+		werr(err, errlen, "no room for the mnemonic");
+		goto out;
+	}
 	rc = new_wallet_path(&path, o->datadir, o->name, o->net, err, errlen);
 	if (rc != KB_OK)
 		goto out;
@@ -723,33 +709,12 @@ enum kb_rc wallet_create(struct wallet **out, const struct wallet_create_opts *o
 	                              &why, err, errlen);
 	if (rc != KB_OK)
 		goto out;
-	rc = adopt_new(&w, st, path, err, errlen);
-	path = NULL; /* owned by w, or freed with it */
-	if (rc != KB_OK) {
-		w = NULL;
-		goto out;
-	}
-	if (mnemonic_out && mnemonic_cap) {
-		if (strlen(words) + 1 > mnemonic_cap) {
-			rc = KB_ELIMIT;
-			goto out;
-		}
+	/* The wallet is published whole by now: nothing below can undo it. */
+	rc = adopt_new(out, st, path, err, errlen);
+	path = NULL; /* owned by *out, or freed with it */
+	if (rc == KB_OK && mnemonic_out && mnemonic_cap)
 		memcpy(mnemonic_out, words, strlen(words) + 1);
-	}
-	*out = w;
-	w = NULL;
-	path = NULL;
 out:
-	if (w) {
-		char *p = w->path;
-		w->path = NULL;
-		wallet_close(w);
-		if (p) {
-			remove_wallet_files(p);
-			kb_free(p);
-		}
-		path = NULL;
-	}
 	kb_free(path);
 	wallet_bip39_diag_clear(&diag);
 	wallet_keystore_secrets_free(sec);

@@ -7,7 +7,12 @@ it applies one attack to filtered blocks:
     transactions a filtered block promises);
   - "tamper": flips a bit in the first hash of every merkleblock, so the
     proof no longer reaches the header's root.
-`hits` counts the messages it changed or dropped.
+  - "none": relays honestly.
+`hits` counts the messages it changed or dropped, and `first_hit` is set at
+the first. A relay built with `gate` (an Event) holds every connection it
+accepts until the gate opens (or `gate_timeout` passes) before it connects
+upstream: an honest peer that answers only after the attacker has had its
+chance makes a test deterministic.
 """
 import socket
 import struct
@@ -44,11 +49,14 @@ def _varint(b, off):
 
 
 class Mitm:
-    def __init__(self, attack, target):
-        assert attack in ("withhold", "tamper")
+    def __init__(self, attack, target, gate=None, gate_timeout=60):
+        assert attack in ("withhold", "tamper", "none")
         self.attack = attack
         self.target = target  # (host, port)
+        self.gate = gate
+        self.gate_timeout = gate_timeout
         self.hits = 0
+        self.first_hit = threading.Event()
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(8)
@@ -73,13 +81,22 @@ class Mitm:
                 c, _ = self.sock.accept()
             except OSError:
                 return
-            try:
-                u = socket.create_connection(self.target)
-            except OSError:
-                c.close()
-                continue
-            threading.Thread(target=self._pipe_plain, args=(c, u), daemon=True).start()
-            threading.Thread(target=self._pipe_filtered, args=(u, c), daemon=True).start()
+            threading.Thread(target=self._connect, args=(c,), daemon=True).start()
+
+    def _connect(self, c):
+        if self.gate is not None:
+            self.gate.wait(self.gate_timeout)
+        try:
+            u = socket.create_connection(self.target)
+        except OSError:
+            c.close()
+            return
+        threading.Thread(target=self._pipe_plain, args=(c, u), daemon=True).start()
+        threading.Thread(target=self._pipe_filtered, args=(u, c), daemon=True).start()
+
+    def _hit(self):
+        self.hits += 1
+        self.first_hit.set()
 
     @staticmethod
     def _pipe_plain(a, b):
@@ -114,11 +131,11 @@ class Mitm:
                             p = bytearray(payload)
                             p[off] ^= 1
                             payload = bytes(p)
-                            self.hits += 1
+                            self._hit()
                             b.sendall(_frame(command, payload))
                             continue
                 elif command == b"tx" and after_merkleblock and self.attack == "withhold":
-                    self.hits += 1
+                    self._hit()
                     continue
                 elif command not in (b"tx",):
                     after_merkleblock = command == b"merkleblock" and after_merkleblock

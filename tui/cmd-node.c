@@ -232,20 +232,7 @@ static void json_peers(struct cli *c, const struct spv_node *n)
 static void json_events(struct cli *c, const struct spv_node *n)
 {
 	struct spv_node_event ev[SPV_NODE_MAX_EVENTS];
-	size_t ne = spv_node_events(n, ev, SPV_NODE_MAX_EVENTS);
-	json_w_key(&c->jw, "events");
-	json_w_arr_begin(&c->jw);
-	for (size_t i = 0; i < ne; i++) {
-		json_w_obj_begin(&c->jw);
-		json_w_key(&c->jw, "addr");
-		json_w_str(&c->jw, ev[i].addr);
-		json_w_key(&c->jw, "event");
-		json_w_str(&c->jw, ev[i].banned ? "banned" : "dropped");
-		json_w_key(&c->jw, "reason");
-		json_w_str(&c->jw, ev[i].reason);
-		json_w_obj_end(&c->jw);
-	}
-	json_w_arr_end(&c->jw);
+	tui_json_peer_events(c, ev, spv_node_events(n, ev, SPV_NODE_MAX_EVENTS));
 }
 
 static void text_events(struct cli *c, const struct spv_node *n)

@@ -190,6 +190,23 @@ bool tui_cmd_send_have_wallet(struct cli *c)
 	return have;
 }
 
+void tui_json_peer_events(struct cli *c, const struct spv_node_event *ev, size_t n)
+{
+	json_w_key(&c->jw, "events");
+	json_w_arr_begin(&c->jw);
+	for (size_t i = 0; i < n; i++) {
+		json_w_obj_begin(&c->jw);
+		json_w_key(&c->jw, "addr");
+		json_w_str(&c->jw, ev[i].addr);
+		json_w_key(&c->jw, "event");
+		json_w_str(&c->jw, ev[i].banned ? "banned" : "dropped");
+		json_w_key(&c->jw, "reason");
+		json_w_str(&c->jw, ev[i].reason);
+		json_w_obj_end(&c->jw);
+	}
+	json_w_arr_end(&c->jw);
+}
+
 int tui_cmd_wallet_sync(struct cli *c, struct wallet *w, int64_t timeout_ms)
 {
 	struct tui_wsession s;
@@ -241,19 +258,7 @@ int tui_cmd_wallet_sync(struct cli *c, struct wallet *w, int64_t timeout_ms)
 		json_w_key(&c->jw, "immature");
 		json_w_int(&c->jw, b.immature);
 		json_w_obj_end(&c->jw);
-		json_w_key(&c->jw, "events");
-		json_w_arr_begin(&c->jw);
-		for (size_t i = 0; i < nev; i++) {
-			json_w_obj_begin(&c->jw);
-			json_w_key(&c->jw, "addr");
-			json_w_str(&c->jw, ev[i].addr);
-			json_w_key(&c->jw, "banned");
-			json_w_bool(&c->jw, ev[i].banned);
-			json_w_key(&c->jw, "reason");
-			json_w_str(&c->jw, ev[i].reason);
-			json_w_obj_end(&c->jw);
-		}
-		json_w_arr_end(&c->jw);
+		tui_json_peer_events(c, ev, nev);
 		json_w_obj_end(&c->jw);
 	} else {
 		char a[WALLET_AMOUNT_STRLEN], p[WALLET_AMOUNT_STRLEN];

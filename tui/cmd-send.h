@@ -51,6 +51,12 @@ void tui_wsession_close(struct tui_wsession *s);
 int tui_wsession_sync(struct tui_wsession *s, struct cli *c, int64_t timeout_ms);
 
 /*
+ * Writes "events": [{"addr", "event": "banned"|"dropped", "reason"}] -- the
+ * peers a node dropped or banned -- as one key of the open JSON object.
+ */
+void tui_json_peer_events(struct cli *c, const struct spv_node_event *ev, size_t n);
+
+/*
  * Runs a session on w until synced (timeout_ms, 0 for 300 s) and prints
  * the result: chain tip, the wallet's scan point, balances ({"synced",
  * "height", "hash", "seconds", "wallet": {...}} with --json).

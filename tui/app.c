@@ -580,12 +580,17 @@ static void tick(struct spv_loop_timer *t, void *arg)
 		tui_app_dirty(app, TUI_RECALC | TUI_REDRAW);
 	/* The idle lock: a half-typed password is dropped, screens that show
 	 * secrets wipe them (they watch lock_gen). */
-	if (now - app->last_key_ms > (int64_t)TUI_IDLE_LOCK_S * 1000 && !app->busy) {
+	int lock_s = app->opt.lock_after_s > 0 ? app->opt.lock_after_s : TUI_IDLE_LOCK_S;
+	if (now - app->last_key_ms > (int64_t)lock_s * 1000 && !app->busy) {
 		app->last_key_ms = now;
 		app->lock_gen++;
 		if (app->pw.open)
 			pw_finish(app, false);
-		tui_app_message(app, TUI_R_WARN, "Locked after %d minutes without a key.", TUI_IDLE_LOCK_S / 60);
+		if (lock_s % 60 == 0)
+			tui_app_message(app, TUI_R_WARN, "Locked after %d minute%s without a key.", lock_s / 60,
+			                lock_s == 60 ? "" : "s");
+		else
+			tui_app_message(app, TUI_R_WARN, "Locked after %d seconds without a key.", lock_s);
 		tui_app_dirty(app, TUI_RECALC | TUI_REDRAW);
 	}
 }

@@ -23,7 +23,7 @@ static void print_command(const struct cli_command *cmd, void *arg)
 
 static void usage(FILE *fp)
 {
-	fputs(
+	fprintf(fp,
 "usage: koban [OPTIONS] [COMMAND [ARGS]]\n"
 "\n"
 "A self-custody Bitcoin wallet for the terminal, with its own light node.\n"
@@ -38,10 +38,12 @@ static void usage(FILE *fp)
 "      --offline          never start the node: no socket, no name lookup\n"
 "      --connect HOST[:PORT]  only these peers (repeatable)\n"
 "      --proxy HOST:PORT  connect through a SOCKS5 proxy (Tor)\n"
+"      --lock-after SECS  the interface locks after SECS without a key\n"
+"                         (%d to %d, default %d)\n"
 "  -h, --help             show this help\n"
 "  -V, --version          show the version\n"
 "\n"
-"Commands:\n", fp);
+"Commands:\n", CLI_LOCK_AFTER_MIN, CLI_LOCK_AFTER_MAX, TUI_IDLE_LOCK_S);
 	tui_cli_command_each(print_command, fp);
 	fputs("\nRun `man koban` for the keys, files and settings.\n", fp);
 }
@@ -211,7 +213,7 @@ char *tui_cli_password(struct cli *c, const char *prompt, bool confirm, int *sta
 static bool takes_value(const char *opt)
 {
 	static const char *with[] = { "-n", "--network", "-d", "--datadir", "-w", "--wallet",
-	                              "--password-file", "--connect", "--proxy" };
+	                              "--password-file", "--connect", "--proxy", "--lock-after" };
 	for (size_t i = 0; i < sizeof with / sizeof with[0]; i++)
 		if (strcmp(opt, with[i]) == 0)
 			return true;
@@ -237,6 +239,14 @@ static int parse_global(struct cli *c, const char *opt, const char *val)
 		c->opt.connect[c->opt.nconnect++] = val;
 	} else if (!strcmp(opt, "--proxy")) {
 		c->opt.proxy = val;
+	} else if (!strcmp(opt, "--lock-after")) {
+		char *end = NULL;
+		errno = 0;
+		long v = strtol(val, &end, 10);
+		if (errno || end == val || *end || v < CLI_LOCK_AFTER_MIN || v > CLI_LOCK_AFTER_MAX)
+			return tui_cli_error(c, CLI_USER, "--lock-after takes whole seconds from %d to %d, not '%s'",
+			                     CLI_LOCK_AFTER_MIN, CLI_LOCK_AFTER_MAX, val);
+		c->opt.lock_after_s = (int)v;
 	}
 	return CLI_OK;
 }

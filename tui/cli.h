@@ -19,6 +19,8 @@
 enum cli_exit { CLI_OK = 0, CLI_USER = 1, CLI_FAIL = 2 };
 
 #define CLI_MAX_CONNECT 16
+#define CLI_LOCK_AFTER_MIN 10     /* --lock-after bounds, seconds */
+#define CLI_LOCK_AFTER_MAX 86400
 
 struct cli_opts {
 	enum kb_net net;
@@ -31,6 +33,7 @@ struct cli_opts {
 	const char *connect[CLI_MAX_CONNECT];
 	size_t nconnect;
 	const char *proxy;
+	int lock_after_s;           /* the UI's idle lock; 0: TUI_IDLE_LOCK_S */
 };
 
 struct cli {

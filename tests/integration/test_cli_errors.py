@@ -148,6 +148,10 @@ try:
     # options
     p = subprocess.run([KOBAN, "-n", "moon", "balance"], capture_output=True, text=True)
     t.check(p.returncode == 1 and "unknown network" in p.stderr, "unknown network refused")
+    for bad in ("9", "86401", "5m", "", "-10", "99999999999999999999"):
+        p = subprocess.run([KOBAN, "--lock-after", bad, "balance"], capture_output=True, text=True)
+        t.check(p.returncode == 1 and "--lock-after takes whole seconds from 10 to 86400" in p.stderr,
+                f"--lock-after {bad!r} refused: {p.stderr.strip()}")
     p = subprocess.run([KOBAN, "frobnicate"], capture_output=True, text=True)
     t.check(p.returncode == 1 and "unknown command" in p.stderr, "unknown command refused")
     # JSON errors are one document too

@@ -571,23 +571,33 @@ static void on_merkleblock(struct spv_wsync *s, struct wpeer *wp, const struct s
 	struct hash256 h;
 	wallet_hash_sha256d(h.b, mb->header, 80);
 	struct wblock *b = block_by_hash(s, &h);
-	if (!b || b->state != WB_ASKED || b->peer_id != wp->id)
-		return; /* asked before a filter reload or a reorg: ignored */
-	uint32_t height = 0;
-	bool in_main = false;
-	if (spv_chain_find(chain_of(s), NULL, &height, &in_main, &h) != KB_OK || !in_main ||
-	    height != b->height) {
-		block_reset(b); /* the chain moved on; chain_changed will sort it out */
-		return;
-	}
+	/* The proof is checked against the header the message carries before
+	 * anything else: an honest peer never sends one that fails, even for a
+	 * block the wallet has since forgotten (a filter reload). */
 	struct spv_merkle_matches m;
 	enum spv_merkle_err e = spv_merkle_verify_block(&m, mb);
 	if (e != SPV_MERKLE_OK) {
 		char why[160];
-		snprintf(why, sizeof why, "bad merkle proof for block %u: %s", b->height, spv_merkle_err_str(e));
-		block_reset(b);
-		b->avoid_peer_id = wp->id;
+		if (b && b->state == WB_ASKED && b->peer_id == wp->id) {
+			snprintf(why, sizeof why, "bad merkle proof for block %u: %s", b->height, spv_merkle_err_str(e));
+			block_reset(b);
+			b->avoid_peer_id = wp->id;
+		} else {
+			snprintf(why, sizeof why, "bad merkle proof: %s", spv_merkle_err_str(e));
+		}
 		spv_node_misbehaving(s->node, wp->p, 100, why);
+		return;
+	}
+	if (!b || b->state != WB_ASKED || b->peer_id != wp->id) {
+		spv_merkle_matches_clear(&m);
+		return; /* asked before a filter reload or a reorg: ignored */
+	}
+	uint32_t height = 0;
+	bool in_main = false;
+	if (spv_chain_find(chain_of(s), NULL, &height, &in_main, &h) != KB_OK || !in_main ||
+	    height != b->height) {
+		spv_merkle_matches_clear(&m);
+		block_reset(b); /* the chain moved on; chain_changed will sort it out */
 		return;
 	}
 	b->m = m;

@@ -474,9 +474,13 @@ static unsigned form_key(struct send *s, struct tui_app *app, int key)
 			char r[32];
 			snprintf(r, sizeof r, "%lld.%03lld", (long long)(e->rate / 1000), (long long)(e->rate % 1000));
 			tui_input_set(&s->fee, r);
+		} else if (app->ns.offline) {
+			tui_app_message(app, TUI_R_WARN, "No fee estimate (offline): type a rate in sat/vB.");
 		} else {
-			tui_app_message(app, TUI_R_WARN, "No fee estimate (%s): type a rate in sat/vB.",
-			                app->ns.offline ? "offline" : "none yet");
+			/* on demand: the fee source may have been down at the last try */
+			tui_nodeview_request_fees(app->node);
+			tui_app_message(app, TUI_R_WARN, "No fee estimate yet: asked the fee source again; "
+			                "type a rate in sat/vB or press %c again.", key);
 		}
 		return TUI_HANDLED | TUI_REDRAW;
 	}

@@ -1,6 +1,7 @@
 """Sending through the Send screen on the live light node (a bcoin regtest
 node with BIP37 on loopback): fee estimates from the wallet's fee_url (a
-local HTTP server) offered as slow/normal/fast, the review shows amount,
+local HTTP server, down at first: asking for an estimate on the Send screen
+fetches again at once) offered as slow/normal/fast, the review shows amount,
 fee and change, and after the password the transaction is in bcoin's
 mempool; the wallet shows it pending, and it confirms when mined."""
 import http.server
@@ -8,6 +9,7 @@ import os
 import re
 import sys
 import threading
+import time
 
 from tuitest import Failures, Koban, Pane, koban_cmd, shell_cmd
 
@@ -19,7 +21,17 @@ FEES = b'{"1": 20.5, "2": 12, "3": 9, "6": 5, "144": 1.2, "1008": 1}'
 
 
 class FeeHandler(http.server.BaseHTTPRequestHandler):
+    up = threading.Event()  # until set, the source answers 503
+    served = []  # (time.monotonic(), ok) per request
+
     def do_GET(self):  # noqa: N802
+        ok = self.up.is_set()
+        self.served.append((time.monotonic(), ok))
+        if not ok:
+            self.send_response(503)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+            return
         self.send_response(200)
         self.send_header("Content-Type", "application/json")
         self.send_header("Content-Length", str(len(FEES)))
@@ -48,16 +60,26 @@ def main():
         try:
             pane.wait(r"Confirmed\s+1\.00000000 BTC", timeout=60)
             f.check(True, "Overview: the funding confirmed after the sync")
+            wait_until(lambda: FeeHandler.served, timeout=30, what="the first fee request")
+            f.check(not FeeHandler.served[0][1], "the fee source was down at start")
             pane.keys("3")
             pane.wait(r"Pay to 1")
-            # (at 80 columns the line ends with "f fast")
-            pane.wait(r"s slow 1\.2 sat/vB ~144 blocks\s+n normal 5 sat/vB ~6 blocks\s+f fast", timeout=30)
-            f.check(True, "fee estimates from fee_url: slow, normal, fast with blocks")
+            pane.wait(r"no estimate")
+            FeeHandler.up.set()
             pane.keys("Enter")
             pane.type(dest)
             pane.keys("Enter")
             pane.type("0.1")
             pane.keys("Enter")
+            asked = time.monotonic()
+            pane.keys("n")  # no estimate yet: asks the source again at once
+            pane.wait(r"asked the fee source again")
+            # (at 80 columns the line ends with "f fast")
+            pane.wait(r"s slow 1\.2 sat/vB ~144 blocks\s+n normal 5 sat/vB ~6 blocks\s+f fast", timeout=30)
+            f.check(True, "fee estimates from fee_url: slow, normal, fast with blocks")
+            again = [t for t, ok in FeeHandler.served if ok]
+            f.check(again and again[0] >= asked and again[0] - FeeHandler.served[0][0] < 50,
+                    "the estimate was fetched on demand, not at the next scheduled retry (60 s)")
             pane.keys("n")  # the normal estimate into the fee field
             pane.keys("Enter")
             s = pane.wait(r"Review: regtest[\s\S]*Replace-by-fee: yes").string

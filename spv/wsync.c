@@ -46,6 +46,7 @@ struct wpeer {
 	uint32_t id;
 	bool bloom;                /* serves filtered blocks */
 	bool filter_sent;
+	bool filter_fresh;         /* one filter only on this connection so far */
 	bool batch_open;
 	uint64_t ping_nonce;
 	int64_t batch_deadline;
@@ -209,6 +210,7 @@ static void filter_send(struct spv_wsync *s, struct wpeer *wp)
 	struct spv_msg m;
 	spv_bloom_to_msg(&s->filter, &m);
 	send_or_log(wp->p, &m);
+	wp->filter_fresh = !wp->filter_sent;
 	wp->filter_sent = true;
 	wp->fp = spv_bloom_fp_rate(&s->filter);
 	/* what the peer's mempool holds for us: pending payments show at once */
@@ -636,10 +638,13 @@ static void on_tx(struct spv_wsync *s, struct wpeer *wp, const uint8_t *payload,
 			break;
 		}
 	}
-	/* Judged only once the peer has surely applied our latest filter (the
-	 * pong after filterload came back): earlier replies were selected by an
-	 * older filter, which may hold outpoints the new one dropped. */
-	if (wp->filter_sent && wp->mp_done) {
+	/* Judged only when the peer has surely applied our latest filter: from
+	 * the start under the first filter of a connection (our version said
+	 * relay=false, so nothing came unfiltered before it), and after a
+	 * reload once the pong after the new filterload is back -- replies
+	 * before that were selected by an older filter, which may hold
+	 * outpoints the new one dropped. */
+	if (wp->filter_sent && (wp->filter_fresh || wp->mp_done)) {
 		enum spv_bloom_match mt = spv_bloom_classify(&s->filter, &s->elems, &tx, &txid);
 		spv_bloom_suspicion_add_tx(&wp->susp, mt, in_block);
 		if (spv_bloom_suspicion_is_suspicious(&wp->susp)) {

@@ -23,7 +23,9 @@
  * coin appeared), the filter is reloaded on every peer and that block and
  * everything after it is asked for again. Matches the filter does not
  * explain count toward a peer's suspicion (spv/bloom.h); a suspicious peer
- * is dropped.
+ * is dropped. The node must be started with relay = false (spv/node.h), so
+ * that a peer sends no transaction before the first filter: everything a
+ * peer sends under its first filter is judged.
  *
  * Reorgs. The node's chain_changed with a fork below the old tip: the
  * wallet goes back to the fork at once (wallet_sync_reorg), blocks in

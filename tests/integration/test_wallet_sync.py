@@ -29,7 +29,9 @@ def sync(node, wallet=None, mempool_wait=False):
     p = k.run("sync", "--connect", node.p2p_addr, "--timeout", "60", wallet=wallet, json_out=True, env=env)
     if p.returncode != 0:
         raise RuntimeError(f"koban sync failed ({p.returncode}): {p.stderr.strip()}")
-    return json.loads(p.stdout)
+    doc = json.loads(p.stdout)
+    t.check(not doc.get("events"), f"the honest node was never dropped or banned: {doc.get('events')}")
+    return doc
 
 
 def history(wallet=None):

@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """Hostile peers during wallet sync (issue 5): a relay in front of a real
-bcoin node that withholds the transactions its merkleblocks match, or that
-tampers with the merkle proofs, is detected (dropped, or banned for a bad
-proof), and the wallet still gets every transaction from the honest node
-it is also connected to."""
+bcoin node that withholds the transactions its merkleblocks match, that
+tampers with the merkle proofs, or that swaps koban's Bloom filter for one
+matching everything, is detected (dropped; banned for a bad proof), and the
+wallet still gets every transaction from the honest node it is also
+connected to."""
 import json
 import os
 import sys
@@ -30,12 +31,15 @@ try:
         ref = {h["txid"] for h in k.ok("history", wallet="ref", json_out=True)}
         t.check(len(ref) == 4, f"reference wallet: 4 coinbases ({len(ref)})")
         host, port = node.p2p_addr.rsplit(":", 1)
-        for attack, want_ban in (("withhold", False), ("tamper", True)):
+        attacks = (("withhold", "dropped", "withheld a transaction"),
+                   ("tamper", "banned", "bad merkle proof"),
+                   ("flood", "dropped", "does not explain"))
+        for attack, want, why in attacks:
             # The honest node is reached through a plain relay that holds
-            # koban's connection until the attacker has changed a message, so
-            # the attacker is always asked for blocks with matches first.
+            # koban's connection until koban has hung up on the attacker, so
+            # the attacker serves the sync until it is caught.
             m = Mitm(attack, (host, int(port)))
-            honest = Mitm("none", (host, int(port)), gate=m.first_hit)
+            honest = Mitm("none", (host, int(port)), gate=m.hung_up)
             w = "w_" + attack
             k.ok("restore", "--birthday", "0", stdin=ABANDON + "\n", wallet=w)
             p = k.run("sync", "--connect", m.addr, "--connect", honest.addr, "--timeout", "90",
@@ -45,10 +49,9 @@ try:
             t.check(got == ref, f"{attack}: every transaction found from the honest node ({len(got)} of {len(ref)})")
             ev = json.loads(p.stdout).get("events", []) if p.returncode == 0 else []
             mine = [e for e in ev if e["addr"].endswith(":" + str(m.port))]
-            t.check(m.hits > 0, f"{attack}: the relay was asked for blocks with matches ({m.hits} messages changed)")
-            want = "banned" if want_ban else "dropped"
-            t.check(len(mine) > 0 and mine[0]["event"] == want,
-                    f"{attack}: the relay ({m.hits} messages changed) was {want}: {mine}")
+            t.check(m.hits > 0, f"{attack}: the relay attacked ({m.hits} messages changed)")
+            t.check(len(mine) > 0 and mine[0]["event"] == want and why in mine[0]["reason"],
+                    f"{attack}: the relay ({m.hits} messages changed) was {want} ({why}): {mine}")
             good = [e for e in ev if e["addr"].endswith(":" + str(honest.port))]
             t.check(not good, f"{attack}: the honest peer kept: {good}")
             m.close()

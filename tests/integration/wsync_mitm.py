@@ -6,13 +6,16 @@ it applies one attack to filtered blocks:
   - "withhold": drops every `tx` that follows a merkleblock (the matched
     transactions a filtered block promises);
   - "tamper": flips a bit in the first hash of every merkleblock, so the
-    proof no longer reaches the header's root.
+    proof no longer reaches the header's root;
+  - "flood": (koban -> node) sets every bit of koban's filterload, so the
+    node sends every transaction, which the wallet's filter cannot explain;
   - "none": relays honestly.
 `hits` counts the messages it changed or dropped, and `first_hit` is set at
-the first. A relay built with `gate` (an Event) holds every connection it
-accepts until the gate opens (or `gate_timeout` passes) before it connects
-upstream: an honest peer that answers only after the attacker has had its
-chance makes a test deterministic.
+the first; `hung_up` is set when koban closes a connection to it. A relay
+built with `gate` (an Event) holds every connection it accepts until the
+gate opens (or `gate_timeout` passes) before it connects upstream: an
+honest peer that answers only once koban has dealt with the attacker makes
+a test deterministic.
 """
 import socket
 import struct
@@ -50,13 +53,14 @@ def _varint(b, off):
 
 class Mitm:
     def __init__(self, attack, target, gate=None, gate_timeout=60):
-        assert attack in ("withhold", "tamper", "none")
+        assert attack in ("withhold", "tamper", "flood", "none")
         self.attack = attack
         self.target = target  # (host, port)
         self.gate = gate
         self.gate_timeout = gate_timeout
         self.hits = 0
         self.first_hit = threading.Event()
+        self.hung_up = threading.Event()
         self.sock = socket.socket()
         self.sock.bind(("127.0.0.1", 0))
         self.sock.listen(8)
@@ -91,23 +95,30 @@ class Mitm:
         except OSError:
             c.close()
             return
-        threading.Thread(target=self._pipe_plain, args=(c, u), daemon=True).start()
+        threading.Thread(target=self._pipe_up, args=(c, u), daemon=True).start()
         threading.Thread(target=self._pipe_filtered, args=(u, c), daemon=True).start()
 
     def _hit(self):
         self.hits += 1
         self.first_hit.set()
 
-    @staticmethod
-    def _pipe_plain(a, b):
+    def _pipe_up(self, a, b):
+        """koban -> node: frame by frame, so "flood" can rewrite filterload."""
         try:
             while True:
-                d = a.recv(65536)
-                if not d:
-                    break
-                b.sendall(d)
-        except OSError:
+                hdr = _read(a, 24)
+                command = hdr[4:16].rstrip(b"\0")
+                payload = _read(a, struct.unpack_from("<I", hdr, 16)[0])
+                if command == b"filterload" and self.attack == "flood":
+                    n, off = _varint(payload, 0)
+                    payload = payload[:off] + b"\xff" * n + payload[off + n:]
+                    self._hit()
+                    b.sendall(_frame(command, payload))
+                    continue
+                b.sendall(hdr + payload)
+        except (OSError, ConnectionError, struct.error, IndexError):
             pass
+        self.hung_up.set()
         for s in (a, b):
             try:
                 s.shutdown(socket.SHUT_RDWR)

@@ -738,6 +738,10 @@ static enum kb_rc inspect(const char *path, const char *name, bool rw, bool *ret
 	int64_t app = 0, ver = 0;
 	sqlite3_stmt *s = NULL;
 	*retry = false;
+	/* another program reading the file (a backup, the sqlite3 shell) may
+	 * hold a lock for a moment: wait for it as the main connection does */
+	if (code == SQLITE_OK)
+		sqlite3_busy_timeout(db, 5000);
 	if (code == SQLITE_OK && rw) {
 		(void)sqlite3_db_config(db, SQLITE_DBCONFIG_NO_CKPT_ON_CLOSE, 1, (int *)NULL);
 		if (exec(db, "PRAGMA query_only = 1", "inspect") != KB_OK)

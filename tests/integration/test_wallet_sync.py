@@ -10,6 +10,7 @@ import http.server
 import json
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import threading
@@ -32,6 +33,20 @@ def sync(node, wallet=None, mempool_wait=False):
     doc = json.loads(p.stdout)
     t.check(not doc.get("events"), f"the honest node was never dropped or banned: {doc.get('events')}")
     return doc
+
+
+def scan_height(path):
+    """The wallet's scan point as the file holds it (-1 before the first
+    block), read without disturbing the running koban (SQLite WAL)."""
+    try:
+        db = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=1)
+        try:
+            row = db.execute("SELECT height FROM sync_state").fetchone()
+        finally:
+            db.close()
+    except sqlite3.OperationalError:
+        return -1
+    return row[0] if row else -1
 
 
 def history(wallet=None):
@@ -225,14 +240,27 @@ try:
             node.wait_for_mempool(tx)
             node.mine(40)
         k.ok("restore", "--birthday", "0", stdin=ABANDON + "\n", wallet="crash")
-        for delay in (0.3, 0.6):
-            proc = subprocess.Popen([KOBAN, "-n", "regtest", "-d", k.datadir, "--test-kdf",
-                                     "-w", "crash", "--password-file", k.pwfile, "--connect",
-                                     node.p2p_addr, "sync"], stdout=subprocess.DEVNULL,
-                                    stderr=subprocess.DEVNULL)
-            time.sleep(delay)
+        tip = node.height()
+        killed_at = []
+        for part in (3, 2):  # kill once the scan is past a third, then past half
+            errf = os.path.join(k.dir, f"crash-{part}.err")
+            with open(errf, "w") as err:
+                proc = subprocess.Popen([KOBAN, "-n", "regtest", "-d", k.datadir, "--test-kdf",
+                                         "-w", "crash", "--password-file", k.pwfile, "--connect",
+                                         node.p2p_addr, "sync"], stdout=subprocess.DEVNULL, stderr=err)
+            h = scan_height(k.wallet_file("crash"))
+            deadline = time.monotonic() + 60
+            while time.monotonic() < deadline and proc.poll() is None and h < tip // part:
+                time.sleep(0.002)
+                h = scan_height(k.wallet_file("crash"))
             proc.send_signal(signal.SIGKILL)
             proc.wait()
+            with open(errf) as err:
+                t.check(proc.returncode in (-signal.SIGKILL, 0),
+                        f"the sync ran until killed or done (status {proc.returncode}): {err.read().strip()}")
+            killed_at.append(scan_height(k.wallet_file("crash")))
+        print(f"killed at scan heights {killed_at} of {tip}", flush=True)
+        t.check(any(0 < h < tip for h in killed_at), f"a kill landed mid-sync (scan heights {killed_at} of {tip})")
         sync(node, wallet="crash")
         sync(node)
         # (the main wallet also remembers the conflicted payment and the double

@@ -18,7 +18,9 @@
 static void print_command(const struct cli_command *cmd, void *arg)
 {
 	FILE *fp = arg;
-	fprintf(fp, "  %-19s %s\n  %-19s   %s\n", cmd->name, cmd->summary, "", cmd->args);
+	fprintf(fp, "  %-19s %s\n", cmd->name, cmd->summary);
+	if (cmd->args[0])
+		fprintf(fp, "  %-19s   %s\n", "", cmd->args);
 }
 
 static void usage(FILE *fp)
